@@ -23,9 +23,10 @@ internal static class ExplainCommand
         var list = new Option<bool>("--list") { Description = "List every entry of the knowledge base instead of explaining one." };
         var platform = new Option<string?>("--platform") { Description = "With --list: only one table (" + string.Join('|', Platforms) + ")." };
         platform.AcceptOnlyFromAmong(Platforms);
+        platform.HelpName = "table";
         var all = new Option<bool>("--all") { Description = "Show every reading in full, not only the most likely one." };
 
-        var command = new Command("explain", "Explain a socket error code, an errno, an Outlook/FTP/SMTP/curl code or a pasted error message: what it means on each platform, what the wire shows, the likely causes, how to confirm and fix them.")
+        var command = new Command("explain", "Explain a socket error code, an errno, an Outlook/FTP/SMTP/curl code or a pasted error message: what it means on each platform, what the wire shows, the likely causes, how to confirm and fix them. Exit codes: 0 found, 1 nothing matched (nearest names suggested), 2 usage error.")
         {
             input, json, lang, list, platform, all,
         };
@@ -60,6 +61,13 @@ internal static class ExplainCommand
             if (platformName is not null)
             {
                 throw new UsageException("--platform goes with --list.");
+            }
+
+            // System.CommandLine hands unknown options to a many-valued argument; a lone "-x" word is a mistyped option.
+            var unknown = words.FirstOrDefault(w => w.Length > 1 && w[0] == '-' && !w.Contains(' ', StringComparison.Ordinal) && (char.IsLetter(w[1]) || w[1] == '-'));
+            if (unknown is not null)
+            {
+                throw new UsageException($"unknown option '{unknown}' for explain. See 'linger explain --help'.");
             }
 
             var text = string.Join(' ', words);

@@ -1,0 +1,19 @@
+using System.Runtime.InteropServices;
+
+namespace Linger.Tests.Support;
+
+/// <summary>The running C library, asked directly: what errno numbers are called and what strerror says.</summary>
+internal static partial class Libc
+{
+    [LibraryImport("libc", EntryPoint = "strerrorname_np")]
+    private static partial IntPtr StrErrorNameNative(int errnum);
+
+    [LibraryImport("libc", EntryPoint = "strerror")]
+    private static partial IntPtr StrErrorNative(int errnum);
+
+    /// <summary>The symbolic name of an errno value (glibc 2.32+), or null when libc does not know it.</summary>
+    public static string? ErrnoName(int errnum) => Marshal.PtrToStringUTF8(StrErrorNameNative(errnum));
+
+    /// <summary>The C-locale message for an errno value.</summary>
+    public static string StrError(int errnum) => Marshal.PtrToStringUTF8(StrErrorNative(errnum)) ?? string.Empty;
+}
