@@ -133,6 +133,7 @@ internal static class ExplainJson
         w.WriteEndArray();
         w.WriteString("title", view.Title);
         w.WriteString("summary", view.Summary);
+        NullableString(w, "details_from", view.Via?.Id);
         w.WriteStartArray("wire");
         foreach (var x in view.Wire)
         {

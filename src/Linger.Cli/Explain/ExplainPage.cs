@@ -129,6 +129,12 @@ internal sealed class ExplainPage(Page page, KnowledgeBase kb, CultureInfo cultu
             }
         }
 
+        if (view.Via is { } via)
+        {
+            page.Blank();
+            page.Paragraph(T("label.via", $"{RelatedCode(via)} · {T("domain." + via.Domain.ToWireName())}"), string.Empty, "dim");
+        }
+
         if (view.Wire.Count > 0)
         {
             page.Blank();

@@ -29,6 +29,12 @@ public sealed record EntryView
 
     /// <summary>The same condition in other tables.</summary>
     public IReadOnlyList<RelatedView> Related { get; init; } = [];
+
+    /// <summary>
+    /// When the entry has no causes of its own (a program's message, a curl exit code), the related failure entry whose
+    /// wire patterns, causes and differences are shown instead; otherwise null.
+    /// </summary>
+    public KnowledgeEntry? Via { get; init; }
 }
 
 /// <summary>A wire pattern with its texts.</summary>
@@ -69,16 +75,20 @@ public static class EntryViews
         ArgumentNullException.ThrowIfNull(kb);
         ArgumentNullException.ThrowIfNull(entry);
         string T(string key) => kb.Text(key, culture) ?? string.Empty;
+        var via = entry.CauseIds.Count > 0 ? null
+            : entry.Related.Select(kb.Find).FirstOrDefault(r => r is { IsFailure: true, CauseIds.Count: > 0 });
+        var details = via ?? entry;
         return new EntryView
         {
             Entry = entry,
+            Via = via,
             Title = kb.Title(entry, culture),
             Summary = kb.Summary(entry, culture),
-            Wire = [.. entry.WireIds.Select(kb.FindWire).OfType<WirePattern>().Select(w => new WireView(w.Id, T($"wire.{w.Id}.title"), T($"wire.{w.Id}.text")))],
-            Causes = [.. entry.CauseIds.Select(kb.FindCause).OfType<Cause>().Select(c => new CauseView(c, T($"cause.{c.Id}.title"), T($"cause.{c.Id}.confirm"), T($"cause.{c.Id}.fix")))],
+            Wire = [.. details.WireIds.Select(kb.FindWire).OfType<WirePattern>().Select(w => new WireView(w.Id, T($"wire.{w.Id}.title"), T($"wire.{w.Id}.text")))],
+            Causes = [.. details.CauseIds.Select(kb.FindCause).OfType<Cause>().Select(c => new CauseView(c, T($"cause.{c.Id}.title"), T($"cause.{c.Id}.confirm"), T($"cause.{c.Id}.fix")))],
             Differences =
             [
-                .. entry.DifferenceIds.Select(kb.FindDifference).OfType<PlatformDifference>().Select(d => new DifferenceView(
+                .. details.DifferenceIds.Select(kb.FindDifference).OfType<PlatformDifference>().Select(d => new DifferenceView(
                     d.Id,
                     T($"diff.{d.Id}.title"),
                     [.. d.Notes.Select(n => new DifferenceNoteView(n, T($"diff.{d.Id}.{n.Platform.ToWireName()}")))])),

@@ -106,13 +106,17 @@ public sealed partial class Explainer(KnowledgeBase kb)
     private void Pasted(string text, Dictionary<string, Reading> found)
     {
         // Texts that programs print are the strongest evidence in a pasted line: they name the program and the condition.
+        var spans = new List<(int Start, int End)>();
         foreach (var e in kb.Entries)
         {
             foreach (var message in e.Messages)
             {
-                if (message.Length >= 3 && text.Contains(message, StringComparison.OrdinalIgnoreCase))
+                var at = message.Length >= 3 ? text.IndexOf(message, StringComparison.OrdinalIgnoreCase) : -1;
+                if (at >= 0)
                 {
+                    // Longer texts are more specific: FileZilla's "ECONNRESET - Connection reset by peer" beats libc's phrase.
                     var score = 88 + Math.Min(message.Length / 8, 10);
+                    spans.Add((at, at + message.Length));
                     Add(found, e, score, [], message, new Why("message", message, e.Program ?? DomainLabel(e.Domain)));
                 }
             }
@@ -121,6 +125,7 @@ public sealed partial class Explainer(KnowledgeBase kb)
         foreach (Match m in NameToken().Matches(text))
         {
             var token = m.Value;
+            var insideMessage = spans.Any(s => m.Index >= s.Start && m.Index + m.Length <= s.End);
             foreach (var e in kb.FindByName(StripQualifier(token)))
             {
                 // A bare CamelCase word such as "Shutdown" in prose is weak evidence; a qualified or upper-case name is strong.
@@ -132,7 +137,7 @@ public sealed partial class Explainer(KnowledgeBase kb)
                     continue;
                 }
 
-                Add(found, e, strong ? 95 : 60, [], token, new Why("name", token));
+                Add(found, e, insideMessage ? 80 : strong ? 95 : 60, [], token, new Why("name", token));
             }
         }
 
@@ -164,12 +169,19 @@ public sealed partial class Explainer(KnowledgeBase kb)
         foreach (Match m in ReplyLine().Matches(text))
         {
             var n = long.Parse(m.Groups["code"].Value, CultureInfo.InvariantCulture);
-            ReadNumber(n, m.Groups["code"].Value, 90, false, found, only: d => d is KnowledgeDomain.Ftp or KnowledgeDomain.Smtp);
+            ReadNumber(n, m.Groups["code"].Value, 96, false, found, only: d => d is KnowledgeDomain.Ftp or KnowledgeDomain.Smtp, penalize: false);
+        }
+
+        // "554 5.7.1 ...": a reply code followed by an enhanced status code can only be SMTP.
+        foreach (Match m in SmtpReplyWithStatus().Matches(text))
+        {
+            var n = long.Parse(m.Groups["code"].Value, CultureInfo.InvariantCulture);
+            ReadNumber(n, m.Groups["code"].Value, 97, false, found, only: d => d is KnowledgeDomain.Smtp, penalize: false);
         }
 
         foreach (Match m in EnhancedCode().Matches(text))
         {
-            ReadEnhanced(m, 92, found);
+            ReadEnhanced(m, 90, found);
         }
 
         foreach (Match m in HexNumber().Matches(text))
@@ -213,10 +225,10 @@ public sealed partial class Explainer(KnowledgeBase kb)
 
                 break;
             case "winsock":
-                ReadNumber(n, m.Value.Trim(), 98, false, found, only: d => d is KnowledgeDomain.WinSock or KnowledgeDomain.Overlapped, extra: why);
+                ReadNumber(n, m.Value.Trim(), 98, false, found, only: d => d is KnowledgeDomain.WinSock or KnowledgeDomain.Overlapped, extra: why, penalize: false);
                 break;
             case "curl":
-                ReadNumber(n, m.Value.Trim(), 98, false, found, only: d => d is KnowledgeDomain.Curl, extra: why);
+                ReadNumber(n, m.Value.Trim(), 98, false, found, only: d => d is KnowledgeDomain.Curl, extra: why, penalize: false);
                 break;
         }
     }
@@ -237,13 +249,13 @@ public sealed partial class Explainer(KnowledgeBase kb)
     }
 
     private void ReadNumber(long value, string matched, int top, bool hex, Dictionary<string, Reading> found,
-        Func<KnowledgeDomain, bool>? only = null, Why? extra = null)
+        Func<KnowledgeDomain, bool>? only = null, Why? extra = null, bool penalize = true)
     {
         var hexWhy = hex ? new Why("hex", matched, value.ToString(CultureInfo.InvariantCulture)) : null;
         var candidates = new List<(NumberReading Reading, int Score, Why Why)>();
         foreach (var r in kb.FindByNumber(value))
         {
-            candidates.Add((r, top - Penalty(r, value), NumberWhy(r, value)));
+            candidates.Add((r, penalize ? top - Penalty(r, value) : top, NumberWhy(r, value)));
         }
 
         // A negative decimal is usually an HRESULT printed as a signed 32-bit integer.
@@ -434,6 +446,9 @@ public sealed partial class Explainer(KnowledgeBase kb)
 
     [GeneratedRegex(@"(?:^|\n|\b(?:Response|Status|Reply|Error)\s*:\s*|<-\s*|<<<\s*|\bsaid:\s*|\bwith\s+)\s*(?<code>[1-5][0-5]\d)(?=[ -]|$)", RegexOptions.IgnoreCase)]
     private static partial Regex ReplyLine();
+
+    [GeneratedRegex(@"\b(?<code>[245][0-5]\d)[ -](?=[245]\.\d{1,3}\.\d{1,3}\b)")]
+    private static partial Regex SmtpReplyWithStatus();
 
     [GeneratedRegex(@"\b(?<class>[245])\.(?<subject>\d{1,3})\.(?<detail>\d{1,3})\b")]
     private static partial Regex EnhancedCode();
