@@ -169,7 +169,7 @@ public sealed class ExplainCommandTests
     {
         var r = await LingerRunner.RunProcessAsync(null, "explain", "10054");
         Assert.Equal(0, r.ExitCode);
-        Assert.DoesNotContain("\u001b[", r.Stdout);
+        Assert.DoesNotContain("\u001b[", r.Stdout, StringComparison.Ordinal);
         Assert.Contains("WSAECONNRESET", r.Stdout);
     }
 
