@@ -288,7 +288,9 @@ public sealed partial class Explainer(KnowledgeBase kb)
                 continue;
             }
 
-            Why[] reasons = [.. new[] { extra, why, hexWhy }.OfType<Why>()];
+            // Outlook codes are always written in hex; saying so adds nothing.
+            var showHex = r.Entry.Domain != KnowledgeDomain.Outlook ? hexWhy : null;
+            Why[] reasons = [.. new[] { extra, why, showHex }.OfType<Why>()];
             Add(found, r.Entry, score, r.Platform is { } p ? [p] : [], matched, reasons);
         }
     }
