@@ -126,7 +126,7 @@ internal static class ExplainJson
         {
             w.WriteStartObject();
             w.WriteString("key", why.Key);
-            w.WriteString("text", WhyText(kb, why, culture));
+            w.WriteString("text", kb.Describe(why, culture));
             w.WriteEndObject();
         }
 
@@ -221,18 +221,6 @@ internal static class ExplainJson
         w.WriteEndArray();
         Strings(w, "sources", r.Entry.Sources);
         w.WriteEndObject();
-    }
-
-    private static string WhyText(KnowledgeBase kb, Why why, CultureInfo culture)
-    {
-        var args = why.Args.Select(a => (object)a).ToArray();
-        if (why.Key == "context" && args.Length > 1)
-        {
-            args[1] = kb.Text("domain." + args[1], culture) ?? args[1];
-        }
-
-        var format = kb.Text("why." + why.Key, culture) ?? why.Key;
-        return string.Format(culture, format, args);
     }
 
     private static void NullableString(Utf8JsonWriter w, string name, string? value)

@@ -49,13 +49,13 @@ internal sealed class ExplainPage(Page page, KnowledgeBase kb, CultureInfo cultu
             var view = kb.View(r.Entry, culture);
             page.Wrapped($"{Header(r)} — {view.Title}", "  • ", "    ", "bold");
             page.Paragraph(view.Summary, "    ");
-            page.Paragraph(string.Join(" ", r.Why.Select(WhyText)), "    ", "dim");
+            page.Paragraph(string.Join(" ", r.Why.Select(w => kb.Describe(w, culture)).Distinct()), "    ", "dim");
         }
 
         if (!all && rest.Any(r => r.Entry.IsFailure))
         {
             page.Blank();
-            page.Paragraph(T("label.more-readings", rest.Count), string.Empty, "dim");
+            page.Paragraph(T("label.more-readings"), string.Empty, "dim");
         }
     }
 
@@ -83,17 +83,6 @@ internal sealed class ExplainPage(Page page, KnowledgeBase kb, CultureInfo cultu
     private string ErrnoNumbers(KnowledgeEntry e) =>
         string.Join(", ", e.Numbers.OrderBy(p => p.Key).Select(p => $"{T("platform." + p.Key.ToWireName())} {p.Value}"));
 
-    private string WhyText(Why why)
-    {
-        var args = why.Args.Select(a => (object)a).ToArray();
-        if (why.Key == "context" && args.Length > 1)
-        {
-            args[1] = T("domain." + args[1]);
-        }
-
-        return T("why." + why.Key, args);
-    }
-
     private void Full(Reading r)
     {
         var view = kb.View(r.Entry, culture);
@@ -106,7 +95,7 @@ internal sealed class ExplainPage(Page page, KnowledgeBase kb, CultureInfo cultu
         }
 
         page.Blank();
-        page.Wrapped(string.Join(" ", r.Why.Select(WhyText)), T("label.why") + ": ", "  ", "dim");
+        page.Wrapped(string.Join(" ", r.Why.Select(w => kb.Describe(w, culture)).Distinct()), T("label.why") + ": ", "  ", "dim");
 
         var elsewhere = new List<string>();
         if (e.Domain == KnowledgeDomain.Errno && e.DotNet.Count > 0)
@@ -224,11 +213,12 @@ internal sealed class ExplainPage(Page page, KnowledgeBase kb, CultureInfo cultu
         var codeWidth = Math.Min(12, entries.Count == 0 ? 4 : entries.Max(e => ExplainCommand.ListCode(e, platform).Length));
         foreach (var e in entries)
         {
-            var code = ExplainCommand.ListCode(e, platform).PadRight(codeWidth);
+            var listCode = ExplainCommand.ListCode(e, platform);
+            var code = listCode.PadRight(codeWidth);
             var name = e.Domain switch
             {
                 KnowledgeDomain.Program => e.Program ?? string.Empty,
-                _ when e.Name == e.DisplayCode => string.Empty,
+                _ when e.Name == listCode => string.Empty,
                 _ => e.Name ?? string.Empty,
             };
             var head = $"{code}  {name}".TrimEnd();

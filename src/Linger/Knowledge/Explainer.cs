@@ -117,7 +117,7 @@ public sealed partial class Explainer(KnowledgeBase kb)
                     // Longer texts are more specific: FileZilla's "ECONNRESET - Connection reset by peer" beats libc's phrase.
                     var score = 88 + Math.Min(message.Length / 8, 10);
                     spans.Add((at, at + message.Length));
-                    Add(found, e, score, [], message, new Why("message", message, e.Program ?? DomainLabel(e.Domain)));
+                    Add(found, e, score, [], message, e.Program is { } program ? new Why("message", message, program) : new Why("message-" + e.Domain.ToWireName(), message));
                 }
             }
         }
@@ -210,7 +210,7 @@ public sealed partial class Explainer(KnowledgeBase kb)
             return;
         }
 
-        var why = new Why("context", m.Value.Trim(), domain);
+        var why = new Why("context-" + domain, m.Value.Trim());
         switch (domain)
         {
             case "errno":
@@ -219,7 +219,7 @@ public sealed partial class Explainer(KnowledgeBase kb)
                     if (r.Entry.Domain == KnowledgeDomain.Errno && r.Platform is { } p)
                     {
                         // Python and most runtimes print the number of the OS they run on; Linux is the usual server OS.
-                        Add(found, r.Entry, p == OsPlatform.Linux ? 98 : 90, [p], m.Value.Trim(), why, PlatformWhy(p));
+                        Add(found, r.Entry, p == OsPlatform.Linux ? 98 : 90, [p], m.Value.Trim(), why, PlatformWhy(p, digits));
                     }
                 }
 
@@ -402,8 +402,6 @@ public sealed partial class Explainer(KnowledgeBase kb)
         return long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
     }
 
-    private static string DomainLabel(KnowledgeDomain d) => d.ToWireName();
-
     private static int Levenshtein(string a, string b)
     {
         var prev = new int[b.Length + 1];
@@ -443,7 +441,7 @@ public sealed partial class Explainer(KnowledgeBase kb)
     [GeneratedRegex(@"(?:socket\s+error|winsock\s+error|wsa\s*error|error\s+code|socket\s+error\s*#|error\s*#|error\s+number|error)\s*[:#=]?\s*(?<n>1[01]\d{3})\b", RegexOptions.IgnoreCase)]
     private static partial Regex SocketErrorNumber();
 
-    [GeneratedRegex(@"\berrno\s*[:=]?\s*(?<n>\d{1,3})\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?<!\[)\berrno\s*[:=]?\s*(?<n>\d{1,3})\b", RegexOptions.IgnoreCase)]
     private static partial Regex ErrnoNumber();
 
     [GeneratedRegex(@"(?:^|\n|\b(?:Response|Status|Reply|Error)\s*:\s*|<-\s*|<<<\s*|\bsaid:\s*|\bwith\s+)\s*(?<code>[1-5][0-5]\d)(?=[ -]|$)", RegexOptions.IgnoreCase)]

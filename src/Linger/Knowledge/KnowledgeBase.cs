@@ -109,6 +109,14 @@ public sealed class KnowledgeBase
     /// <summary>The entry's summary, or an empty string.</summary>
     public string Summary(KnowledgeEntry entry, CultureInfo culture) => Text(entry.Id + ".summary", culture) ?? string.Empty;
 
+    /// <summary>The sentence for a reason (<c>why.&lt;key&gt;</c> in the Ui texts) with its arguments filled in.</summary>
+    public string Describe(Why why, CultureInfo culture)
+    {
+        ArgumentNullException.ThrowIfNull(why);
+        var format = Text("why." + why.Key, culture) ?? why.Key;
+        return string.Format(culture, format, [.. why.Args]);
+    }
+
     private static void Add<TKey, TValue>(Dictionary<TKey, List<TValue>> map, TKey key, TValue value)
         where TKey : notnull
     {

@@ -22,7 +22,25 @@ public sealed record Reading
 /// <summary>A reason for a reading: a text key (<c>why.&lt;key&gt;</c> in the Ui resources) and its arguments.</summary>
 /// <param name="Key">The reason's key, stable across languages (<c>winsock-range</c>, <c>message</c>, ...).</param>
 /// <param name="Args">Values substituted into the text.</param>
-public sealed record Why(string Key, params string[] Args);
+public sealed record Why(string Key, params string[] Args)
+{
+    /// <summary>Two reasons are the same when their key and arguments are.</summary>
+    public bool Equals(Why? other) =>
+        other is not null && Key == other.Key && Args.AsSpan().SequenceEqual(other.Args);
+
+    /// <inheritdoc/>
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(Key);
+        foreach (var a in Args)
+        {
+            hash.Add(a);
+        }
+
+        return hash.ToHashCode();
+    }
+}
 
 /// <summary>The result of explaining one input: every reading, most likely first, or suggestions when none.</summary>
 /// <param name="Query">The input as given.</param>

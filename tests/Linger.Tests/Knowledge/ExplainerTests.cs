@@ -159,4 +159,13 @@ public sealed class ExplainerTests
             Assert.All(_explainer.Explain(input).Readings, r => Assert.NotEmpty(r.Why));
         }
     }
+
+    [Theory]
+    [InlineData("[Errno 111] Connection refused")]
+    [InlineData("curl: (28) Operation timed out after 30001 milliseconds with 0 bytes received")]
+    [InlineData("Socket Error: 10053, Error Number: 0x800CCC0F")]
+    public void Reasons_are_not_repeated(string input)
+    {
+        Assert.All(_explainer.Explain(input).Readings, r => Assert.Equal(r.Why.Count, r.Why.Distinct().Count()));
+    }
 }
