@@ -18,7 +18,9 @@ internal sealed record ConsoleOptions(bool Colour, int Width)
         {
             try
             {
-                width = Math.Clamp(Console.WindowWidth, 40, 100);
+                // A terminal that does not report its size (0) gets the classic 80 columns.
+                var columns = Console.WindowWidth;
+                width = columns <= 0 ? 80 : Math.Clamp(columns, 40, 100);
             }
             catch (IOException)
             {

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Linger.Cli;
+using Linger.Cli.Output;
 using Linger.Tests.Support;
 
 namespace Linger.Tests.Cli;
@@ -187,5 +189,31 @@ public sealed class ExplainCommandTests
         var r = await LingerRunner.RunProcessAsync(null, "explain");
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("explain needs something to explain", r.Stderr);
+    }
+
+    [Fact]
+    public void Colour_is_used_only_when_the_console_allows_it()
+    {
+        using var colour = new StringWriter();
+        using var err = new StringWriter();
+        Assert.Equal(0, LingerApp.Run(["explain", "10054"], colour, err, new ConsoleOptions(Colour: true, Width: 80)));
+        Assert.Contains("\u001b[", colour.ToString(), StringComparison.Ordinal);
+
+        var plain = LingerRunner.Run("explain", "10054");
+        Assert.DoesNotContain("\u001b[", plain.Stdout, StringComparison.Ordinal);
+    }
+
+    [LinuxFact]
+    public async Task On_a_terminal_colour_is_on_unless_NO_COLOR_is_set()
+    {
+        var sgr = new System.Text.RegularExpressions.Regex("\u001b\\[[0-9;]*m");
+        var onTerminal = await LingerRunner.RunInTerminalAsync(null, "explain", "EPIPE");
+        Assert.Equal(0, onTerminal.ExitCode);
+        Assert.Matches(sgr, onTerminal.Stdout);
+
+        var noColor = await LingerRunner.RunInTerminalAsync(new Dictionary<string, string> { ["NO_COLOR"] = "1" }, "explain", "EPIPE");
+        Assert.Equal(0, noColor.ExitCode);
+        Assert.Contains("EPIPE", noColor.Stdout);
+        Assert.DoesNotMatch(sgr, noColor.Stdout);
     }
 }

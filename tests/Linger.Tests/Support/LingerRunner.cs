@@ -19,21 +19,41 @@ internal static class LingerRunner
     }
 
     /// <summary>A real process (<c>dotnet linger.dll ...</c>) with redirected output, as a script would run it.</summary>
-    public static async Task<Result> RunProcessAsync(IDictionary<string, string>? environment, params string[] args)
+    public static Task<Result> RunProcessAsync(IDictionary<string, string>? environment, params string[] args)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "linger.dll");
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add(dll);
+        var psi = new ProcessStartInfo("dotnet");
+        psi.ArgumentList.Add(LingerDll);
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);
         }
+
+        return RunAsync(psi, environment);
+    }
+
+    /// <summary>
+    /// A real process on a pseudo-terminal (util-linux <c>script</c>), as a person at a terminal would run it.
+    /// Arguments must not need shell quoting.
+    /// </summary>
+    public static Task<Result> RunInTerminalAsync(IDictionary<string, string>? environment, params string[] args)
+    {
+        var psi = new ProcessStartInfo("script");
+        foreach (var a in (string[])["-qec", $"dotnet {LingerDll} {string.Join(' ', args)}", "/dev/null"])
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        return RunAsync(psi, environment);
+    }
+
+    private static string LingerDll => Path.Combine(AppContext.BaseDirectory, "linger.dll");
+
+    private static async Task<Result> RunAsync(ProcessStartInfo psi, IDictionary<string, string>? environment)
+    {
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        psi.RedirectStandardInput = true;
+        psi.UseShellExecute = false;
 
         foreach (var (k, v) in environment ?? new Dictionary<string, string>())
         {
