@@ -1,0 +1,114 @@
+using System.Buffers.Binary;
+using System.Net;
+
+namespace Linger.Wire;
+
+/// <summary>
+/// An IPv4 or IPv6 address held in two 64-bit words, so packets and flow keys carry addresses without allocating.
+/// IPv4 addresses live in the low 32 bits of <see cref="Low"/> with <see cref="High"/> zero.
+/// </summary>
+public readonly struct IpAddress : IEquatable<IpAddress>, IComparable<IpAddress>
+{
+    private IpAddress(ulong high, ulong low, bool isV6)
+    {
+        High = high;
+        Low = low;
+        IsV6 = isV6;
+    }
+
+    /// <summary>The first 64 bits of an IPv6 address; zero for IPv4.</summary>
+    public ulong High { get; }
+
+    /// <summary>The last 64 bits of an IPv6 address, or the IPv4 address in the low 32 bits.</summary>
+    public ulong Low { get; }
+
+    /// <summary>True for IPv6.</summary>
+    public bool IsV6 { get; }
+
+    /// <summary>An IPv4 address from its four bytes in network order.</summary>
+    public static IpAddress FromV4(ReadOnlySpan<byte> bytes) => new(0, BinaryPrimitives.ReadUInt32BigEndian(bytes), false);
+
+    /// <summary>An IPv4 address from its value in host order (192.0.2.1 is 0xC0000201).</summary>
+    public static IpAddress FromV4(uint value) => new(0, value, false);
+
+    /// <summary>An IPv6 address from its sixteen bytes in network order.</summary>
+    public static IpAddress FromV6(ReadOnlySpan<byte> bytes) =>
+        new(BinaryPrimitives.ReadUInt64BigEndian(bytes), BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]), true);
+
+    /// <summary>Converts a <see cref="IPAddress"/>.</summary>
+    public static IpAddress From(IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        Span<byte> b = stackalloc byte[16];
+        address.TryWriteBytes(b, out var n);
+        return n == 4 ? FromV4(b[..4]) : FromV6(b);
+    }
+
+    /// <summary>The IPv4 value in host order (only meaningful when <see cref="IsV6"/> is false).</summary>
+    public uint V4 => (uint)Low;
+
+    /// <summary>Writes the address in network order; returns the number of bytes (4 or 16).</summary>
+    public int WriteBytes(Span<byte> destination)
+    {
+        if (!IsV6)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(destination, (uint)Low);
+            return 4;
+        }
+
+        BinaryPrimitives.WriteUInt64BigEndian(destination, High);
+        BinaryPrimitives.WriteUInt64BigEndian(destination[8..], Low);
+        return 16;
+    }
+
+    /// <summary>Converts to <see cref="IPAddress"/> (allocates; for output only).</summary>
+    public IPAddress ToIPAddress()
+    {
+        Span<byte> b = stackalloc byte[16];
+        var n = WriteBytes(b);
+        return new IPAddress(b[..n]);
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => ToIPAddress().ToString();
+
+    /// <inheritdoc/>
+    public bool Equals(IpAddress other) => High == other.High && Low == other.Low && IsV6 == other.IsV6;
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => obj is IpAddress a && Equals(a);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(High, Low, IsV6);
+
+    /// <inheritdoc/>
+    public int CompareTo(IpAddress other)
+    {
+        var c = IsV6.CompareTo(other.IsV6);
+        if (c != 0)
+        {
+            return c;
+        }
+
+        c = High.CompareTo(other.High);
+        return c != 0 ? c : Low.CompareTo(other.Low);
+    }
+
+    /// <summary>Equality.</summary>
+    public static bool operator ==(IpAddress left, IpAddress right) => left.Equals(right);
+
+    /// <summary>Inequality.</summary>
+    public static bool operator !=(IpAddress left, IpAddress right) => !left.Equals(right);
+
+    /// <summary>Ordering.</summary>
+    public static bool operator <(IpAddress left, IpAddress right) => left.CompareTo(right) < 0;
+
+    /// <summary>Ordering.</summary>
+    public static bool operator >(IpAddress left, IpAddress right) => left.CompareTo(right) > 0;
+
+    /// <summary>Ordering.</summary>
+    public static bool operator <=(IpAddress left, IpAddress right) => left.CompareTo(right) <= 0;
+
+    /// <summary>Ordering.</summary>
+    public static bool operator >=(IpAddress left, IpAddress right) => left.CompareTo(right) >= 0;
+}
