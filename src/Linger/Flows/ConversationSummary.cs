@@ -150,6 +150,12 @@ public sealed record ConversationSummary
     /// <summary>TCP payload bytes sent by the server.</summary>
     public long BytesServer { get; init; }
 
+    /// <summary>IP bytes sent by the client (sum of the IP lengths, as Zeek's orig_ip_bytes).</summary>
+    public long IpBytesClient { get; init; }
+
+    /// <summary>IP bytes sent by the server (as Zeek's resp_ip_bytes).</summary>
+    public long IpBytesServer { get; init; }
+
     /// <summary>Zeek's conn_state.</summary>
     public ZeekConnState ConnState { get; init; }
 

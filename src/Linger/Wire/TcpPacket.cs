@@ -48,6 +48,9 @@ public struct TcpPacket
     /// <summary>IPv4 identification field; 0 for IPv6.</summary>
     public ushort IpId { get; set; }
 
+    /// <summary>The IP datagram's length as its header declares it (IPv4 total length; IPv6 40 + payload length).</summary>
+    public int IpLength { get; set; }
+
     /// <summary>Length of the frame on the wire.</summary>
     public int WireLength { get; set; }
 
