@@ -12,6 +12,12 @@ internal static class ExitCodes
     /// <summary>Usage error: unknown command or option, a missing or invalid argument.</summary>
     public const int Usage = 2;
 
+    /// <summary>Input error: a capture file is missing, unreadable or malformed (the message names the offset), an interface does not exist.</summary>
+    public const int Input = 3;
+
+    /// <summary>Permission: live capture needs root or CAP_NET_RAW.</summary>
+    public const int Permission = 4;
+
     /// <summary>Internal error: a bug in linger. The message says what failed; please report it.</summary>
     public const int Internal = 70;
 }

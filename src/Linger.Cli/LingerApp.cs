@@ -8,12 +8,15 @@ namespace Linger.Cli;
 internal static class LingerApp
 {
     /// <summary>The top-level commands this build has; a knowledge-base hint naming another one is labelled "coming".</summary>
-    public static readonly IReadOnlySet<string> Commands = new HashSet<string>(StringComparer.Ordinal) { "explain" };
+    public static readonly IReadOnlySet<string> Commands = new HashSet<string>(StringComparer.Ordinal) { "explain", "analyze", "capture" };
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, ConsoleOptions console)
+    /// <summary>Runs the command line. <paramref name="rawStdout"/> is the process's standard output as bytes, for
+    /// formats written as UTF-8 directly (JSON Lines); null writes them through <paramref name="stdout"/>.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, ConsoleOptions console, Stream? rawStdout = null)
     {
         var root = new RootCommand("linger: find out why a TCP connection died, show the evidence, and keep applications alive through it.");
         root.Subcommands.Add(ExplainCommand.Create(stdout, stderr, console));
+        root.Subcommands.Add(Analyze.AnalyzeCommand.Create(stdout, stderr, console, rawStdout));
 
         ParseResult parse;
         try

@@ -4,5 +4,9 @@ namespace Linger.Cli;
 
 internal static class Program
 {
-    private static int Main(string[] args) => LingerApp.Run(args, Console.Out, Console.Error, ConsoleOptions.FromEnvironment());
+    private static int Main(string[] args)
+    {
+        using var raw = Console.OpenStandardOutput();
+        return LingerApp.Run(args, Console.Out, Console.Error, ConsoleOptions.FromEnvironment(), raw);
+    }
 }

@@ -3,7 +3,8 @@ namespace Linger.Cli.Output;
 /// <summary>How the terminal output looks: colour on or off, and how wide a line may be.</summary>
 /// <param name="Colour">Whether ANSI colour is used.</param>
 /// <param name="Width">The number of columns to fit.</param>
-internal sealed record ConsoleOptions(bool Colour, int Width)
+/// <param name="Interactive">Whether a person is watching a terminal (progress is drawn only then).</param>
+internal sealed record ConsoleOptions(bool Colour, int Width, bool Interactive = false)
 {
     /// <summary>Plain output, 80 columns: what a redirected stream or a test gets.</summary>
     public static ConsoleOptions Plain { get; } = new(false, 80);
@@ -28,6 +29,6 @@ internal sealed record ConsoleOptions(bool Colour, int Width)
             }
         }
 
-        return new ConsoleOptions(!redirected && !noColor, width);
+        return new ConsoleOptions(!redirected && !noColor, width, !redirected);
     }
 }

@@ -1,0 +1,153 @@
+using System.Globalization;
+using Linger.Cli.Output;
+using Linger.Flows;
+using Linger.Knowledge;
+
+namespace Linger.Cli.Analyze;
+
+/// <summary>
+/// The terminal table of <c>linger analyze</c>: a row per conversation as it ends (with a detail line for resets
+/// and failures), then a summary — conversations by verdict, who reset most, the busiest endpoints. The summary
+/// keeps counts only, so memory stays bounded however long the capture.
+/// </summary>
+internal sealed class TableWriter(Page page) : IConversationWriter
+{
+    private readonly Dictionary<Verdict, long> _byVerdict = [];
+    private readonly Dictionary<Endpoint, long> _resetters = [];
+    private readonly Dictionary<Endpoint, long> _servers = [];
+    private long _rows;
+    private long _injected;
+
+    public void Begin(DateTimeOffset opened)
+    {
+        page.Line($"{"VERDICT",-11} {"STATE",-6} {"CLIENT",-22} {"SERVER",-22} {"PKTS",6} {"BYTES C/S",9}", "bold");
+    }
+
+    public void Write(ConversationSummary c)
+    {
+        _rows++;
+        _byVerdict[c.Verdict] = _byVerdict.GetValueOrDefault(c.Verdict) + 1;
+        Bump(_servers, c.Server);
+        if (c.ResetBy is { } by)
+        {
+            Bump(_resetters, by == Side.Client ? c.Client : c.Server);
+        }
+
+        if (c.SuspectedInjection)
+        {
+            _injected++;
+        }
+
+        var style = c.Verdict switch
+        {
+            Verdict.Reset or Verdict.Refused or Verdict.Unanswered => "red",
+            Verdict.HalfClosed or Verdict.Open or Verdict.Midstream => "yellow",
+            _ => null,
+        };
+        var client = c.Client + (c.ClientIsGuess ? "?" : string.Empty);
+        page.Line(
+            $"{JsonLinesWriter.VerdictName(c.Verdict),-11} {c.ConnState,-6} {client,-22} {c.Server,-22} {c.Packets,6} {c.BytesClient + "/" + c.BytesServer,9}",
+            style);
+        var detail = Detail(c);
+        if (detail.Length > 0)
+        {
+            page.Wrapped(detail, "  ↳ ", "    ", "dim");
+        }
+    }
+
+    public void End(DateTimeOffset closed)
+    {
+        page.Blank();
+        page.Heading("Summary");
+        page.Line($"  {_rows.ToString("N0", CultureInfo.InvariantCulture)} conversations");
+        foreach (var v in Enum.GetValues<Verdict>())
+        {
+            if (_byVerdict.TryGetValue(v, out var n))
+            {
+                page.Line($"  {JsonLinesWriter.VerdictName(v),-12} {n.ToString("N0", CultureInfo.InvariantCulture),10}");
+            }
+        }
+
+        if (_injected > 0)
+        {
+            page.Line($"  {_injected.ToString("N0", CultureInfo.InvariantCulture)} reset(s) look injected by a third party", "red");
+        }
+
+        Top("Who reset most", _resetters, "resets");
+        Top("Busiest servers", _servers, "conversations");
+    }
+
+    private void Top(string title, Dictionary<Endpoint, long> counts, string unit)
+    {
+        if (counts.Count == 0)
+        {
+            return;
+        }
+
+        page.Blank();
+        page.Heading(title);
+        foreach (var (endpoint, n) in counts.OrderByDescending(p => p.Value).ThenBy(p => p.Key.ToString(), StringComparer.Ordinal).Take(5))
+        {
+            page.Line($"  {endpoint,-40} {n.ToString("N0", CultureInfo.InvariantCulture),10} {unit}");
+        }
+    }
+
+    private static void Bump(Dictionary<Endpoint, long> counts, Endpoint e)
+    {
+        // Bounded: past 100,000 distinct endpoints only the ones already counted keep counting.
+        if (counts.Count < 100_000 || counts.ContainsKey(e))
+        {
+            counts[e] = counts.GetValueOrDefault(e) + 1;
+        }
+    }
+
+    internal static string Detail(ConversationSummary c)
+    {
+        var parts = new List<string>();
+        if (c.Verdict == Verdict.Reset && c.ResetBy is { } by)
+        {
+            var who = by == Side.Client ? "client" : "server";
+            var text = $"reset by the {who}";
+            if (c.AfterFin == true)
+            {
+                text += " after its own FIN";
+            }
+
+            if (c.InReplyToData == true)
+            {
+                text += ", answering data it would not read";
+            }
+
+            if (c.IdleBeforeSeconds is { } idle && idle >= 1)
+            {
+                text += string.Create(CultureInfo.InvariantCulture, $", after {idle:0.#} s of silence");
+            }
+
+            parts.Add(text);
+        }
+
+        if (c.SuspectedInjection)
+        {
+            parts.Add("looks injected: " + string.Join("; ", c.InjectionReasons));
+        }
+
+        foreach (var (side, errors) in c.LikelyErrors.OrderBy(p => p.Key))
+        {
+            if (errors.Count > 0)
+            {
+                var sideName = side == Side.Client ? "client" : "server";
+                parts.Add($"{sideName} likely saw " + string.Join(", ", errors.Select(e => $"{PlatformName(e.Platform)} {e.DisplayName}")));
+            }
+        }
+
+        return string.Join("; ", parts);
+    }
+
+    private static string PlatformName(OsPlatform p) => p switch
+    {
+        OsPlatform.Linux => "Linux",
+        OsPlatform.MacOS => "macOS",
+        OsPlatform.Windows => "Windows",
+        _ => string.Empty,
+    };
+}
