@@ -32,6 +32,9 @@ internal static class Tshark
         return result.Stdout.Split('\n').Where(line => line.Contains("<->", StringComparison.Ordinal)).ToArray();
     }
 
+    /// <summary>An integer field as tshark prints it.</summary>
+    public static int Int(string field) => int.Parse(field, CultureInfo.InvariantCulture);
+
     /// <summary>tshark's frame.time_epoch ("1700000000.123456789") as Unix nanoseconds.</summary>
     public static long EpochToNanoseconds(string epoch)
     {
