@@ -2,6 +2,7 @@ using System.Globalization;
 using Linger.Tests.Support;
 using Linger.Tests.Wire.Support;
 using Linger.Wire;
+using Linger.Wire.Files;
 
 namespace Linger.Tests.Wire;
 
@@ -21,7 +22,9 @@ public abstract class RealCaptureTests(LoopbackCapture capture)
 
         var seen = packets.Select(Conversation.Of).ToHashSet();
 
-        Assert.Equal(Capture.MadeConversations.OrderBy(c => c.ToString()), seen.OrderBy(c => c.ToString()));
+        Assert.True(
+            Capture.MadeConversations.SetEquals(seen),
+            $"made: {string.Join(", ", Capture.MadeConversations)}; seen: {string.Join(", ", seen)}; capturer said: {Capture.CapturerLog}");
     }
 
     [RootFact]
@@ -108,6 +111,17 @@ public sealed class TcpdumpCaptureTests(TcpdumpCapture capture) : RealCaptureTes
     public void The_file_is_classic_pcap_with_the_microsecond_magic()
     {
         Assert.Equal([0xD4, 0xC3, 0xB2, 0xA1], File.ReadAllBytes(Capture.File)[..4]);
+    }
+
+    [RootFact]
+    public void Frames_cut_by_the_snap_length_keep_their_wire_and_payload_lengths()
+    {
+        var (_, packets, _) = Capture.ReadWithLinger();
+        using var source = CaptureFile.Open(Capture.File);
+        var frames = CapturedFrame.ReadAll(source);
+
+        Assert.Contains(frames, f => f.Data.Length == 300 && f.OriginalLength > 300);
+        Assert.Contains(packets, p => p.PayloadLength > 300 && p.WireLength > 300);
     }
 }
 

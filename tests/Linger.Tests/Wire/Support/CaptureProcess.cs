@@ -83,6 +83,9 @@ internal sealed partial class CaptureProcess : IAsyncDisposable
         Assert.Equal(0, Kill(_process.Id, SigInt));
         using var cts = new CancellationTokenSource(ExitTimeout);
         await _process.WaitForExitAsync(cts.Token);
+
+        // The process has exited; this only drains the last lines of standard error (its packet counts).
+        _process.WaitForExit();
     }
 
     public async ValueTask DisposeAsync()

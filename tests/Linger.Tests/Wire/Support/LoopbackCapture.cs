@@ -18,6 +18,9 @@ public abstract class LoopbackCapture : IAsyncLifetime
     /// <summary>Every conversation the exchange made, as unordered endpoint pairs.</summary>
     public HashSet<Conversation> MadeConversations { get; } = [];
 
+    /// <summary>What the capturer printed, for failure messages.</summary>
+    public string CapturerLog { get; private set; } = "";
+
     /// <summary>tshark's rows for every frame: number, time_epoch.</summary>
     public string[][] TsharkFrames { get; private set; } = [];
 
@@ -32,6 +35,12 @@ public abstract class LoopbackCapture : IAsyncLifetime
         "frame.number", "tcp.srcport", "tcp.dstport", "tcp.seq_raw", "tcp.ack_raw", "tcp.flags", "tcp.len",
         "tcp.window_size_value", "ip.ttl", "ipv6.hlim", "ip.id", "tcp.options.wscale.shift",
     ];
+
+    /// <summary>
+    /// The capturer's kernel buffer: 64 MiB. The default 2 MiB holds only a few 64 KiB loopback packets, and a
+    /// capturer starved of CPU for a moment on a busy machine would drop the rest.
+    /// </summary>
+    protected const string KernelBufferKiB = "65536";
 
     protected abstract string FileName { get; }
 
@@ -51,15 +60,16 @@ public abstract class LoopbackCapture : IAsyncLifetime
         await using (var capturer = await CaptureProcess.StartAsync(Tool, Arguments(File, exchange.Filter), ReadyText))
         {
             await exchange.RunAsync();
+            foreach (var (client, server) in exchange.Conversations)
+            {
+                MadeConversations.Add(Conversation.Of(IpAddress.From(client.Address), (ushort)client.Port, IpAddress.From(server.Address), (ushort)server.Port));
+            }
 
-            // Let the capturer's ring hand over the last packets before it is stopped.
-            await Task.Delay(TimeSpan.FromSeconds(1.5));
+            // A capturer stopped by SIGINT drops what is still in its kernel ring, and on a busy machine it can lag
+            // seconds behind: stop it only once the file shows every conversation and has stopped growing.
+            await WaitUntilWrittenAsync(TimeSpan.FromSeconds(20));
             await capturer.StopAsync();
-        }
-
-        foreach (var (client, server) in exchange.Conversations)
-        {
-            MadeConversations.Add(Conversation.Of(IpAddress.From(client.Address), (ushort)client.Port, IpAddress.From(server.Address), (ushort)server.Port));
+            CapturerLog = capturer.Stderr;
         }
 
         TsharkFrames = await Tshark.FieldsAsync(File, null, "frame.number", "frame.time_epoch");
@@ -94,6 +104,47 @@ public abstract class LoopbackCapture : IAsyncLifetime
     }
 
     protected abstract IEnumerable<string> Arguments(string file, string filter);
+
+    private async Task WaitUntilWrittenAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var lastLength = -1L;
+        while (DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(300));
+            var length = System.IO.File.Exists(File) ? new FileInfo(File).Length : 0;
+            if (length == lastLength && length > 0 && MadeConversations.IsSubsetOf(ConversationsSoFar()))
+            {
+                return;
+            }
+
+            lastLength = length;
+        }
+    }
+
+    /// <summary>The conversations in the file as far as it is written (a last record may be half written).</summary>
+    private HashSet<Conversation> ConversationsSoFar()
+    {
+        var seen = new HashSet<Conversation>();
+        var stats = default(DecodeStats);
+        try
+        {
+            using var source = CaptureFile.Open(File);
+            while (source.TryReadFrame(out var frame))
+            {
+                if (PacketDecoder.TryDecode(frame, 0, out var packet, ref stats))
+                {
+                    seen.Add(Conversation.Of(packet));
+                }
+            }
+        }
+        catch (CaptureFormatException)
+        {
+            // Not even the file header yet.
+        }
+
+        return seen;
+    }
 }
 
 /// <summary>A TCP conversation as an unordered pair of endpoints.</summary>
@@ -108,7 +159,10 @@ public readonly record struct Conversation(IpAddress A, ushort PortA, IpAddress 
         $"{new IPEndPoint(A.ToIPAddress(), PortA)} <-> {new IPEndPoint(B.ToIPAddress(), PortB)}";
 }
 
-/// <summary>tcpdump writing classic pcap with microsecond times.</summary>
+/// <summary>
+/// tcpdump writing classic pcap with microsecond times, each packet cut to 300 bytes (loopback packets reach 64 KiB),
+/// so payload lengths must come from the IP headers.
+/// </summary>
 public sealed class TcpdumpCapture : LoopbackCapture
 {
     protected override string FileName => "tcpdump.pcap";
@@ -118,7 +172,7 @@ public sealed class TcpdumpCapture : LoopbackCapture
     protected override string ReadyText => "listening on";
 
     protected override IEnumerable<string> Arguments(string file, string filter) =>
-        ["-i", "lo", "-n", "-U", "--immediate-mode", "-Z", "root", "-w", file, filter];
+        ["-i", "lo", "-n", "-U", "--immediate-mode", "-Z", "root", "-B", KernelBufferKiB, "-s", "300", "-w", file, filter];
 }
 
 /// <summary>tcpdump writing classic pcap with nanosecond times (the nanosecond magic).</summary>
@@ -131,7 +185,7 @@ public sealed class TcpdumpNanosecondCapture : LoopbackCapture
     protected override string ReadyText => "listening on";
 
     protected override IEnumerable<string> Arguments(string file, string filter) =>
-        ["-i", "lo", "-n", "-U", "--immediate-mode", "-Z", "root", "--time-stamp-precision", "nano", "-w", file, filter];
+        ["-i", "lo", "-n", "-U", "--immediate-mode", "-Z", "root", "-B", KernelBufferKiB, "--time-stamp-precision", "nano", "-w", file, filter];
 }
 
 /// <summary>tshark (dumpcap) writing pcapng.</summary>
@@ -141,8 +195,9 @@ public sealed class TsharkCapture : LoopbackCapture
 
     protected override string Tool => "tshark";
 
-    protected override string ReadyText => "Capturing on";
+    // "Capturing on" comes before dumpcap has opened the interface; this comes after.
+    protected override string ReadyText => "Capture started";
 
     protected override IEnumerable<string> Arguments(string file, string filter) =>
-        ["-i", "lo", "-n", "-w", file, "-F", "pcapng", "-f", filter];
+        ["-i", "lo", "-n", "-B", "64", "-w", file, "-F", "pcapng", "-f", filter];
 }
