@@ -269,6 +269,7 @@ public static class PacketDecoder
         packet.Ttl = ip[8];
         packet.Source = IpAddress.FromV4(BinaryPrimitives.ReadUInt32BigEndian(ip[12..]));
         packet.Destination = IpAddress.FromV4(BinaryPrimitives.ReadUInt32BigEndian(ip[16..]));
+        packet.IpLength = totalLength;
         tcpOffset = headerLength;
         tcpLength = totalLength - headerLength;
         return Outcome.Tcp;
@@ -295,6 +296,7 @@ public static class PacketDecoder
             payloadLength = Math.Max(0, wireLength - 40);
         }
 
+        packet.IpLength = 40 + payloadLength;
         var next = ip[6];
         var offset = 40;
         for (var headers = 0; next != ProtocolTcp; headers++)
