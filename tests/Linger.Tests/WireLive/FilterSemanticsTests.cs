@@ -10,7 +10,9 @@ namespace Linger.Tests.WireLive;
 /// </summary>
 public sealed class FilterSemanticsTests(TcpdumpCrossCheckFixture capture) : IClassFixture<TcpdumpCrossCheckFixture>
 {
-    public static TheoryData<string> Expressions =>
+    public static TheoryData<string> Expressions => new(ExpressionList);
+
+    public static readonly string[] ExpressionList =
     [
         "",
         "tcp",
@@ -112,6 +114,23 @@ public sealed class FilterSemanticsTests(TcpdumpCrossCheckFixture capture) : ICl
         var tcpdumpOnSegments = new HashSet<int>(byTcpdump);
         tcpdumpOnSegments.IntersectWith(plainSegments);
         Assert.True(byEvaluator.SetEquals(tcpdumpOnSegments), Difference("managed evaluator", byEvaluator, tcpdumpOnSegments, filter.ToString()));
+    }
+
+    [Fact]
+    public void A_program_longer_than_a_conditional_jump_can_reach_still_agrees_with_tcpdump()
+    {
+        // Forty IPv6 host tests put the accept label far beyond 255 instructions from the first jumps.
+        var hosts = string.Join(" or ", Enumerable.Range(1, 40).Select(i => $"host 2001:db8::{i:x}"));
+        var expression = $"({hosts} or host 2001:db8:1::2) and not port 22";
+        var program = BpfCompiler.Compile(FilterExpression.Parse(expression), BpfTarget.PacketSocket);
+        Assert.True(program.Length > 300, $"only {program.Length} instructions");
+        Assert.Contains(program.Instructions.ToArray(), i => i.Code == 0x05); // ja: a jump too far for jt/jf
+
+        var byTcpdump = capture.KeptByTcpdump($"({expression}) and tcp");
+        var byBpf = Enumerable.Range(0, capture.Packets.Count).Where(i => Run(program, capture.Packets[i]) != 0).ToHashSet();
+
+        Assert.NotEmpty(byTcpdump);
+        Assert.True(byBpf.SetEquals(byTcpdump), Difference("compiled BPF", byBpf, byTcpdump, program.ToString()));
     }
 
     [Fact]

@@ -200,6 +200,12 @@ internal sealed class FilterParser
         }
 
         // Like tcpdump, a value needs a keyword unless an earlier primitive supplies one.
+        var lower = new FilterToken(token.Kind, token.Text.ToLowerInvariant(), token.Column);
+        if (IsKeyword(lower) || Array.IndexOf(UnsupportedWords, lower.Text) >= 0)
+        {
+            throw Error(token, $"unknown word '{token.Text}'", $"keywords are lower case: write '{lower.Text}'");
+        }
+
         var hint = ushort.TryParse(token.Text, NumberStyles.None, CultureInfo.InvariantCulture, out _)
             ? $"did you mean 'port {token.Text}'?"
             : TryParseAddress(token.Text, out _)
@@ -386,6 +392,10 @@ internal sealed class FilterParser
             }
 
             length = parsed;
+            if (Current.Is("mask"))
+            {
+                throw Error(Current, $"'{textValue}' already has a prefix length", "give either '/LENGTH' or 'mask NETMASK', not both");
+            }
         }
         else if (Current.Is("mask"))
         {

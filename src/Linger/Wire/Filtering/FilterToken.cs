@@ -28,8 +28,8 @@ internal enum FilterTokenKind
 /// <summary>One token with its 1-based column, so errors can point at it.</summary>
 internal readonly record struct FilterToken(FilterTokenKind Kind, string Text, int Column)
 {
-    /// <summary>True for a word equal (ignoring case) to <paramref name="keyword"/>.</summary>
-    public bool Is(string keyword) => Kind == FilterTokenKind.Word && string.Equals(Text, keyword, StringComparison.OrdinalIgnoreCase);
+    /// <summary>True for a word equal to <paramref name="keyword"/>; keywords are lower case, as in tcpdump.</summary>
+    public bool Is(string keyword) => Kind == FilterTokenKind.Word && string.Equals(Text, keyword, StringComparison.Ordinal);
 
     /// <summary>How the token reads in an error message.</summary>
     public string Describe() => Kind == FilterTokenKind.End ? "the end of the filter" : $"'{Text}'";
