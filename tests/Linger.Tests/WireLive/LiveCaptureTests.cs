@@ -133,6 +133,116 @@ public sealed class LiveCaptureTests
     }
 
     [RootFact]
+    public async Task On_any_interface_loopback_packets_are_captured_once()
+    {
+        await using var server = new LoopbackTraffic(IPAddress.Loopback);
+        using var capture = LiveCapture.Open(new LiveCaptureOptions { Interface = "any", Filter = $"port {server.Port}" });
+
+        using var timeout = new CancellationTokenSource(ReadLimit);
+        await server.ConverseAsync(2, timeout.Token);
+        var segments = ReadUntil(capture, s => s.Count(x => x.IsClientSyn) >= 2 && s.Count(x => x.IsFin) >= 4);
+
+        Assert.Equal(2, segments.Count(s => s.IsClientSyn));
+        Assert.Equal(4, segments.Count(s => s.IsFin));
+    }
+
+    [RootFact]
+    public async Task The_snap_length_cuts_packets_in_the_kernel_and_the_original_length_is_kept()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            using var capture = LiveCapture.Open(new LiveCaptureOptions { Interface = "lo", Filter = $"dst port {port}", SnapLength = 64 });
+            using var timeout = new CancellationTokenSource(ReadLimit);
+            using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), timeout.Token);
+            using var accepted = await listener.AcceptSocketAsync(timeout.Token);
+            await client.SendAsync(new byte[1000], timeout.Token);
+
+            var segments = ReadUntil(capture, s => s.Any(x => x.OriginalLength > 1000));
+
+            var data = segments.First(s => s.OriginalLength > 1000);
+            Assert.Equal(20 + 64, data.CapturedLength);
+            Assert.InRange(data.OriginalLength, 20 + 20 + 20 + 1000, 20 + 20 + 60 + 1000); // SLL2 + IPv4 + TCP (with options) + payload
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
+    [RootFact]
+    public async Task Opening_amid_busy_traffic_lets_no_unfiltered_packet_in()
+    {
+        await using var watched = new LoopbackTraffic(IPAddress.Loopback);
+        await using var busy = new LoopbackTraffic(IPAddress.Loopback);
+        using var stopTraffic = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var traffic = Task.Run(async () =>
+        {
+            while (!stopTraffic.IsCancellationRequested)
+            {
+                await busy.ConverseAsync(1, stopTraffic.Token);
+            }
+        });
+
+        try
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                using var capture = LiveCapture.Open(new LiveCaptureOptions
+                {
+                    Interface = "lo",
+                    Filter = $"port {watched.Port}",
+                    SnapLength = 1024,
+                    RingSize = 256 * 1024,
+                });
+                Assert.Equal(LiveReadResult.TimedOut, capture.ReadFrame(out _, TimeSpan.FromMilliseconds(150)));
+                Assert.Equal(new CaptureStatistics(0, 0), capture.Statistics);
+            }
+        }
+        finally
+        {
+            await stopTraffic.CancelAsync();
+            try
+            {
+                await traffic;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    [RootFact]
+    public void Promiscuous_mode_is_on_while_capturing_and_refused_with_a_warning_on_any()
+    {
+        const int IffPromisc = 0x100;
+        using (LiveCapture.Open(new LiveCaptureOptions { Interface = "lo", Filter = "host 192.0.2.77", Promiscuous = true }))
+        {
+            var flags = Convert.ToInt32(File.ReadAllText("/sys/class/net/lo/flags").Trim(), 16);
+            Assert.NotEqual(0, flags & IffPromisc);
+        }
+
+        using var any = LiveCapture.Open(new LiveCaptureOptions { Interface = "any", Filter = "host 192.0.2.77", Promiscuous = true });
+        Assert.Contains("promiscuous mode is not available on 'any'", Assert.Single(any.Warnings), StringComparison.Ordinal);
+    }
+
+    [RootFact]
+    public async Task Disposing_from_another_thread_during_a_read_ends_the_read_first()
+    {
+        var capture = LiveCapture.Open(new LiveCaptureOptions { Interface = "lo", Filter = "host 192.0.2.77" });
+        var reading = Task.Run(() => capture.ReadFrame(out _, TimeSpan.FromSeconds(20)));
+        await Task.Delay(200);
+
+        capture.Dispose();
+
+        Assert.Equal(LiveReadResult.Ended, await reading.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Throws<ObjectDisposedException>(() => capture.ReadFrame(out _, TimeSpan.Zero));
+    }
+
+    [RootFact]
     public void A_duration_ends_a_quiet_capture_on_time()
     {
         using var capture = LiveCapture.Open(new LiveCaptureOptions

@@ -31,7 +31,8 @@ public sealed class LiveCapture : IFrameSource
     private long received;
     private long dropped;
     private volatile bool stopped;
-    private bool disposed;
+    private volatile bool disposed;
+    private int reading;
 
     private LiveCapture(string interfaceName, BpfProgram program, Socket socket, PacketRing ring, LiveCaptureOptions options)
     {
@@ -53,6 +54,9 @@ public sealed class LiveCapture : IFrameSource
 
     /// <inheritdoc/>
     public IReadOnlyList<string> Warnings => warnings;
+
+    /// <summary>The names <see cref="LiveCaptureOptions.Interface"/> accepts: <c>any</c>, then the machine's interfaces.</summary>
+    public static IReadOnlyList<string> InterfaceNames() => ["any", .. NetworkInterfaces.Names()];
 
     /// <summary>The kernel's counters so far: packets that passed the filter, and those dropped because the ring was full.</summary>
     public CaptureStatistics Statistics
@@ -152,7 +156,56 @@ public sealed class LiveCapture : IFrameSource
     /// </summary>
     public LiveReadResult ReadFrame(out Frame frame, TimeSpan timeout)
     {
-        ObjectDisposedException.ThrowIf(disposed, this);
+        if (Interlocked.Exchange(ref reading, 1) != 0)
+        {
+            throw new InvalidOperationException("LiveCapture has one reader; another read is in progress");
+        }
+
+        try
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            return Read(out frame, timeout);
+        }
+        finally
+        {
+            Volatile.Write(ref reading, 0);
+        }
+    }
+
+    /// <summary>Ends the capture: the current or next read returns <see cref="LiveReadResult.Ended"/> within about 50 ms.</summary>
+    public void Stop() => stopped = true;
+
+    /// <summary>
+    /// Ends the capture, waits (up to a second) for a read in progress on another thread to return, then closes the
+    /// socket and unmaps the ring. Frames read earlier become invalid.
+    /// </summary>
+    public void Dispose()
+    {
+        lock (statisticsLock)
+        {
+            if (disposed)
+            {
+                return;
+            }
+
+            stopped = true;
+            AddKernelCounters();
+            disposed = true;
+        }
+
+        // The ring must stay mapped while a reader may touch it; a read notices the stop within one wait slice.
+        var clock = Stopwatch.StartNew();
+        while (Volatile.Read(ref reading) != 0 && clock.Elapsed < TimeSpan.FromSeconds(1))
+        {
+            Thread.Sleep(5);
+        }
+
+        socket.Dispose();
+        ring.Dispose();
+    }
+
+    private LiveReadResult Read(out Frame frame, TimeSpan timeout)
+    {
         var readDeadline = timeout == Timeout.InfiniteTimeSpan
             ? long.MaxValue
             : Stopwatch.GetTimestamp() + (long)(Math.Max(0, timeout.TotalSeconds) * Stopwatch.Frequency);
@@ -191,28 +244,6 @@ public sealed class LiveCapture : IFrameSource
                 Thread.Sleep(1);
             }
         }
-    }
-
-    /// <summary>Ends the capture: the current or next read returns <see cref="LiveReadResult.Ended"/> within about 50 ms.</summary>
-    public void Stop() => stopped = true;
-
-    /// <summary>Closes the socket and unmaps the ring; frames read earlier become invalid.</summary>
-    public void Dispose()
-    {
-        lock (statisticsLock)
-        {
-            if (disposed)
-            {
-                return;
-            }
-
-            stopped = true;
-            AddKernelCounters();
-            disposed = true;
-        }
-
-        socket.Dispose();
-        ring.Dispose();
     }
 
     private static void Validate(LiveCaptureOptions options)
