@@ -355,6 +355,7 @@ public sealed class LiveCaptureTests
             }
         }
 
+        Assert.Equal(4, ours.Count(l => l.EndsWith(" FIN", StringComparison.Ordinal)));
         var path = Path.Combine(Path.GetTempPath(), $"linger-live-{Guid.NewGuid():N}.pcap");
         try
         {

@@ -44,35 +44,45 @@ public sealed class BpfProgram
         var code = instruction.Code;
         var k = instruction.K;
         var size = (code & 0x18) switch { BpfOpcodes.H => "h", BpfOpcodes.B => "b", _ => string.Empty };
-        switch (code & 0x07)
+        var (mnemonic, operand) = (code & 0x07) switch
         {
-            case BpfOpcodes.Ld:
-                return (code & 0xe0) switch
-                {
-                    BpfOpcodes.Abs when k >= BpfOpcodes.AncillaryBase => $"ld{size}      [{AncillaryName(k)}]",
-                    BpfOpcodes.Abs => $"ld{size}      [{k}]",
-                    BpfOpcodes.Ind => $"ld{size}      [x + {k}]",
-                    BpfOpcodes.Imm => $"ld       #0x{k:x}",
-                    BpfOpcodes.Len => "ld       #pktlen",
-                    _ => $"ld       M[{k}]",
-                };
-            case BpfOpcodes.Ldx:
-                return (code & 0xe0) == BpfOpcodes.Msh ? $"ldxb     4*([{k}]&0xf)" : $"ldx      #0x{k:x}";
-            case BpfOpcodes.Ret:
-                return (code & 0x18) == BpfOpcodes.RetA ? "ret      a" : $"ret      #{k}";
-            case BpfOpcodes.Alu:
-                return $"alu 0x{code:x2}  #0x{k:x}";
-            case BpfOpcodes.Jmp:
-                if ((code & 0xf0) == BpfOpcodes.Ja)
-                {
-                    return $"ja       {index + 1 + k}";
-                }
+            BpfOpcodes.Ld => (code & 0xe0) switch
+            {
+                BpfOpcodes.Abs when k >= BpfOpcodes.AncillaryBase => ("ld" + size, $"[{AncillaryName(k)}]"),
+                BpfOpcodes.Abs => ("ld" + size, $"[{k}]"),
+                BpfOpcodes.Ind => ("ld" + size, $"[x + {k}]"),
+                BpfOpcodes.Len => ("ld", "#pktlen"),
+                BpfOpcodes.Mem => ("ld", $"M[{k}]"),
+                _ => ("ld", $"#0x{k:x}"),
+            },
+            BpfOpcodes.Ldx => (code & 0xe0) == BpfOpcodes.Msh ? ("ldxb", $"4*([{k}]&0xf)") : ("ldx", $"#0x{k:x}"),
+            BpfOpcodes.Ret => ("ret", (code & 0x18) == BpfOpcodes.RetA ? "a" : $"#{k}"),
+            BpfOpcodes.Alu => ((code & 0xf0) switch
+            {
+                BpfOpcodes.Add => "add",
+                BpfOpcodes.Sub => "sub",
+                BpfOpcodes.Mul => "mul",
+                BpfOpcodes.Div => "div",
+                BpfOpcodes.Or => "or",
+                BpfOpcodes.And => "and",
+                BpfOpcodes.Lsh => "lsh",
+                BpfOpcodes.Rsh => "rsh",
+                BpfOpcodes.Neg => "neg",
+                BpfOpcodes.Mod => "mod",
+                _ => "xor",
+            }, $"#0x{k:x}"),
+            BpfOpcodes.Jmp when (code & 0xf0) == BpfOpcodes.Ja => ("ja", $"{index + 1 + k}"),
+            BpfOpcodes.Jmp => ((code & 0xf0) switch
+            {
+                BpfOpcodes.Jeq => "jeq",
+                BpfOpcodes.Jgt => "jgt",
+                BpfOpcodes.Jge => "jge",
+                _ => "jset",
+            }, $"{"#0x" + k.ToString("x", CultureInfo.InvariantCulture),-16} jt {index + 1 + instruction.JumpIfTrue}\tjf {index + 1 + instruction.JumpIfFalse}"),
+            _ => ($"0x{code:x4}", $"#0x{k:x}"),
+        };
 
-                var op = (code & 0xf0) switch { BpfOpcodes.Jeq => "jeq", BpfOpcodes.Jgt => "jgt", BpfOpcodes.Jge => "jge", _ => "jset" };
-                return $"{op,-8} #0x{k:x,-14} jt {index + 1 + instruction.JumpIfTrue}\tjf {index + 1 + instruction.JumpIfFalse}";
-            default:
-                return $"code 0x{code:x4} k 0x{k:x}";
-        }
+        return $"{mnemonic,-8} {operand}";
     }
 
     private static string AncillaryName(uint k) => k switch
