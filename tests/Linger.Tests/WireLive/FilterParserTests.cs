@@ -155,6 +155,30 @@ public sealed class FilterParserTests
     }
 
     [Fact]
+    public void Deep_nesting_is_refused_instead_of_exhausting_the_stack()
+    {
+        var text = new string('(', 100_000) + "port 1" + new string(')', 100_000);
+
+        var error = Assert.Throws<FilterSyntaxException>(() => FilterExpression.Parse(text));
+
+        Assert.Contains("more than 100 deep", error.Message, StringComparison.Ordinal);
+        Assert.Equal(101, error.Column);
+        Assert.Equal("not not port 1", FilterExpression.Parse("not not port 1").ToString());
+    }
+
+    [Fact]
+    public void A_runaway_number_of_primitives_is_refused()
+    {
+        var ports = string.Join(" or ", Enumerable.Range(1, 1001));
+
+        var error = Assert.Throws<FilterSyntaxException>(() => FilterExpression.Parse("port " + ports));
+
+        Assert.Contains("more than 1000 primitives", error.Message, StringComparison.Ordinal);
+        var thousand = FilterExpression.Parse(string.Join(" or ", Enumerable.Range(1, 1000).Select(i => $"port {i}")));
+        Assert.False(thousand.MatchesEverything);
+    }
+
+    [Fact]
     public void The_caret_line_points_at_the_column()
     {
         var error = Assert.Throws<FilterSyntaxException>(() => FilterExpression.Parse("port 80 and port x"));

@@ -13,6 +13,10 @@ internal sealed class FilterParser
 {
     private const string Primitives = "host, net, port, portrange, tcp, ip or ip6";
 
+    // Bounds that keep a hostile or runaway filter from exhausting the stack (the tree is walked recursively).
+    private const int MaxNesting = 100;
+    private const int MaxPrimitives = 1000;
+
     private static readonly string[] UnsupportedWords =
     [
         "udp", "icmp", "icmp6", "sctp", "arp", "rarp", "ether", "proto", "protochain", "less", "greater", "len",
@@ -22,6 +26,8 @@ internal sealed class FilterParser
     private readonly string text;
     private readonly List<FilterToken> tokens;
     private int position;
+    private int nesting;
+    private int primitives;
 
     // The qualifiers of the last primitive that had a value, for tcpdump's shorthand "port 80 or 443".
     private Qualifiers? lastQualifiers;
@@ -102,13 +108,25 @@ internal sealed class FilterParser
 
     private FilterNode ParseUnary()
     {
-        if (IsNot(Current))
+        if (++nesting > MaxNesting)
         {
-            position++;
-            return new NotNode(ParseUnary());
+            throw Error(Current, $"the filter nests 'not' and parentheses more than {MaxNesting} deep", "simplify it");
         }
 
-        return ParsePrimary();
+        try
+        {
+            if (IsNot(Current))
+            {
+                position++;
+                return new NotNode(ParseUnary());
+            }
+
+            return ParsePrimary();
+        }
+        finally
+        {
+            nesting--;
+        }
     }
 
     private FilterNode ParsePrimary()
@@ -142,6 +160,11 @@ internal sealed class FilterParser
     private FilterNode ParsePrimitive()
     {
         var first = Current;
+        if (++primitives > MaxPrimitives)
+        {
+            throw Error(first, $"the filter has more than {MaxPrimitives} primitives", "use 'net' or 'portrange' to cover many hosts or ports at once");
+        }
+
         foreach (var word in UnsupportedWords)
         {
             if (first.Is(word))
