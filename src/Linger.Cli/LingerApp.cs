@@ -17,6 +17,7 @@ internal static class LingerApp
         var root = new RootCommand("linger: find out why a TCP connection died, show the evidence, and keep applications alive through it.");
         root.Subcommands.Add(ExplainCommand.Create(stdout, stderr, console));
         root.Subcommands.Add(Analyze.AnalyzeCommand.Create(stdout, stderr, console, rawStdout));
+        root.Subcommands.Add(Capture.CaptureCommand.Create(stdout, stderr, console, rawStdout));
 
         ParseResult parse;
         try
