@@ -4,10 +4,12 @@ namespace Linger.Flows;
 public sealed record ConversationTrackerOptions
 {
     /// <summary>
-    /// A conversation with no packet for this long is emitted with its state at that point. Default 5 minutes
-    /// (Zeek's <c>tcp_inactivity_timeout</c> is also 5 minutes).
+    /// A conversation with no packet for this long is emitted with its state at that point. Default 1 hour: longer
+    /// than Zeek's 5-minute <c>tcp_inactivity_timeout</c> on purpose, so that a RST after a long silence (a NAT or
+    /// firewall that forgot the flow: AWS NAT gateways after 350 s, Azure load balancers after 4 minutes, many
+    /// firewalls after 30 to 60 minutes) is judged together with the conversation it ended.
     /// </summary>
-    public TimeSpan InactivityTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan InactivityTimeout { get; init; } = TimeSpan.FromHours(1);
 
     /// <summary>
     /// After a conversation finishes (both sides closed, or a RST), late packets (a retransmitted FIN, the last ACK,

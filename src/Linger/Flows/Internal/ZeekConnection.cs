@@ -13,7 +13,8 @@ namespace Linger.Flows.Internal;
 /// Deliberate deviations: no reassembly, so a close is never deferred for pending data; no bad-checksum ('c') or
 /// content-gap ('g') letters (checksums are not verified, gaps are not tracked); timers are replaced by the
 /// tracker's linger and inactivity timeout, so an unanswered SYN is one conversation however long it is retried
-/// (Zeek logs a new S0 connection after its 5-second <c>tcp_attempt_delay</c>), and a partial connection whose first
+/// (Zeek logs a new S0 connection after its 5-second <c>tcp_attempt_delay</c>), an idle connection is kept for the
+/// tracker's inactivity timeout (1 hour by default; Zeek's is 5 minutes), and a partial connection whose first
 /// packet from one side was a FIN is not cut off after Zeek's 3-second <c>tcp_partial_close_delay</c>. The history is
 /// capped at <see cref="MaxHistory"/> letters.
 /// </remarks>
