@@ -20,8 +20,6 @@ namespace Linger.Flows;
 /// </remarks>
 public sealed class ConversationTracker
 {
-    private const int PoolLimit = 4096;
-
     private readonly Dictionary<FlowKey, Conversation> _conversations = [];
     private readonly Queue<ConversationSummary> _finished = new();
     private readonly Stack<Conversation> _pool = new();
@@ -133,7 +131,7 @@ public sealed class ConversationTracker
             Emit(conversation, TrackingEnd.PortReused);
             conversation = Rent();
             conversation.Start(key, sender, in packet);
-            CollectionsMarshal.GetValueRefOrAddDefault(_conversations, key, out _) = conversation;
+            slot = conversation; // the dictionary was not changed since the lookup, so the slot is still valid
             Append(ref _activeHead, ref _activeTail, conversation);
         }
 
@@ -230,10 +228,10 @@ public sealed class ConversationTracker
     {
         _finished.Enqueue(SummaryBuilder.Build(c, ended));
         Emitted++;
-        if (_pool.Count < PoolLimit)
-        {
-            _pool.Push(c);
-        }
+
+        // Never more pooled than were tracked at once, which MaxConversations bounds: steady state allocates no
+        // conversation state, only the summaries.
+        _pool.Push(c);
     }
 
     private Conversation Rent() => _pool.TryPop(out var c) ? c : new Conversation();

@@ -109,8 +109,13 @@ public sealed class InjectionTests
         // Hosts with one global IP ID counter move it on for other connections while this one is idle.
         var rst = ResetEvidence.None with
         {
-            Resetter = 1, IpId = 60_000, SenderIpIdCount = 10, SenderIpIdSequential = true, SenderLastIpId = 100,
-            SenderLastNonRstNs = 0, TimestampNs = 60_000_000_000,
+            Resetter = 1,
+            IpId = 60_000,
+            SenderIpIdCount = 10,
+            SenderIpIdSequential = true,
+            SenderLastIpId = 100,
+            SenderLastNonRstNs = 0,
+            TimestampNs = 60_000_000_000,
         };
 
         Assert.Empty(InjectionRule.Judge(rst));

@@ -3,6 +3,9 @@ namespace Linger.Flows.Internal;
 /// <summary>Turns a tracked conversation into its summary by applying the verdict rules to its state.</summary>
 internal static class SummaryBuilder
 {
+    /// <summary>Most conversations have no analysis events; they share one immutable zero instance.</summary>
+    private static readonly AnalysisCounts NoEvents = new();
+
     public static ConversationSummary Build(Conversation c, TrackingEnd ended)
     {
         var clientSide = ClientRule.Choose(
@@ -63,18 +66,28 @@ internal static class SummaryBuilder
             LikelyErrors = LikelyErrorRule.For(verdict, resetBy, isReset && rst.AfterFin, victimEstablished),
             LongestSilenceSeconds = c.MaxGapNs / 1e9,
             TrackingEnded = ended,
-            Counts = new AnalysisCounts
-            {
-                Retransmissions = c.Retransmissions,
-                FastRetransmissions = c.FastRetransmissions,
-                DuplicateAcks = c.DuplicateAcks,
-                ZeroWindows = c.ZeroWindows,
-                WindowFull = c.WindowFull,
-                KeepAlives = c.KeepAlives,
-                OutOfOrder = c.OutOfOrder,
-            },
+            Counts = Counts(c),
             FirstFrame = c.FirstFrame,
             ResetFrame = verdict is Verdict.Reset or Verdict.Refused && rst.Exists ? rst.Frame : -1,
+        };
+    }
+
+    private static AnalysisCounts Counts(Conversation c)
+    {
+        if ((c.Retransmissions | c.FastRetransmissions | c.DuplicateAcks | c.ZeroWindows | c.WindowFull | c.KeepAlives | c.OutOfOrder) == 0)
+        {
+            return NoEvents;
+        }
+
+        return new AnalysisCounts
+        {
+            Retransmissions = c.Retransmissions,
+            FastRetransmissions = c.FastRetransmissions,
+            DuplicateAcks = c.DuplicateAcks,
+            ZeroWindows = c.ZeroWindows,
+            WindowFull = c.WindowFull,
+            KeepAlives = c.KeepAlives,
+            OutOfOrder = c.OutOfOrder,
         };
     }
 

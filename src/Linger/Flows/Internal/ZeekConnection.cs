@@ -55,7 +55,8 @@ internal sealed class ZeekConnection
 
     public ref ZeekEndpoint Resp => ref Endpoint(1 - OrigSide);
 
-    public string History => new(_history, 0, _historyLength);
+    /// <summary>The history string; the common ones are shared instances rather than new strings.</summary>
+    public string History => HistoryStrings.Get(_history.AsSpan(0, _historyLength));
 
     /// <summary>
     /// Starts a connection from its first packet. Like TCPAnalyzer::WantConnection, a first packet that is not a plain
