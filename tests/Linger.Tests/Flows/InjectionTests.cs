@@ -84,6 +84,16 @@ public sealed class InjectionTests
     }
 
     [Fact]
+    public void IP_ID_zero_on_the_SYN_ACK_does_not_hide_the_servers_counter()
+    {
+        // Linux sends the SYN-ACK with ID 0 and the socket's packets with a counter; the counter is still judged.
+        var c = new TcpScript().C("S").S("SA", ipId: 0).C("A").C("PA", 100).S("A").S("PA", 200).S("PA", 200).C("A")
+            .S("R", ipId: 12_345).Single();
+
+        Assert.Contains(c.InjectionReasons, r => r.StartsWith("ip-id-anomaly:", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void IP_ID_is_not_judged_for_IPv6()
     {
         var c = new TcpScript("[2001:db8::1]:50000", "[2001:db8::2]:443").Handshake().C("PA", 10).S("PA", 10).S("R").Single();

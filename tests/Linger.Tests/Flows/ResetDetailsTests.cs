@@ -65,10 +65,12 @@ public sealed class ResetDetailsTests
     [Fact]
     public void A_server_closing_with_unread_data_resets_in_reply_to_that_data()
     {
-        var c = new TcpScript().Handshake().C("PA", 100).S("A").S("RA", dt: 0.05).Single();
+        var c = new TcpScript().Handshake().C("PA", 100).S("A").S("RA", dt: 0.3).Single();
 
         Assert.True(c.InReplyToData);
         Assert.False(c.AfterFin);
+        Assert.Equal(0.3, c.IdleBeforeSeconds!.Value, 3); // the server's silence before the RST, not the data's 1 ms
+
     }
 
     [Fact]

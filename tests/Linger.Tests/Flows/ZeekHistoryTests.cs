@@ -263,6 +263,27 @@ public sealed class ZeekHistoryTests
     }
 
     [Fact]
+    public void RSTs_are_recorded_again_only_when_their_sequence_number_changes()
+    {
+        var s = new TcpScript().Handshake().C("PA", 10).S("PA", 20);
+        var c = s.S("R").S("R", dt: 0.0001).S("R", seq: s.ServerNext + 1460, dt: 0.0001).Single();
+
+        // update_history: a RST adds 'r' again when its relative sequence number differs from hist_last_RST.
+        Assert.Equal("ShADdrr", c.History);
+    }
+
+    [Fact]
+    public void A_SYN_FIN_segment_is_a_multi_flag_packet()
+    {
+        var c = new TcpScript().C("SF").Single();
+
+        // Two of SYN/FIN/RST, not FIN+RST: 'Q' (HIST_MULTI_FLAG_PKT). UpdateInactiveState: SYN -> SYN_SENT, then
+        // FIN -> CLOSED; rs INACTIVE -> SH.
+        Assert.Equal("Q", c.History);
+        Assert.Equal(ZeekConnState.SH, c.ConnState);
+    }
+
+    [Fact]
     public void Retransmissions_appear_in_the_history_at_1_and_10()
     {
         var s = new TcpScript().Handshake().C("PA", 100);

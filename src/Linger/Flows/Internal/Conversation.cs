@@ -214,7 +214,9 @@ internal sealed class Conversation
         me.LastNonRstNs = packet.TimestampNs;
         me.NonRstSinceRst = true;
 
-        if (!packet.Source.IsV6)
+        // ID 0 is what Linux puts on DF packets it sends without a connected socket (the SYN-ACK, socket-less
+        // RSTs): no counter value, so it neither extends nor breaks the pattern.
+        if (!packet.Source.IsV6 && packet.IpId != 0)
         {
             var id = packet.IpId;
             if (me.IpIdCount > 0)
@@ -253,7 +255,7 @@ internal sealed class Conversation
                 IsV6 = packet.Source.IsV6,
                 AfterFin = me.FinOrder >= 0,
                 InReplyToData = inReply,
-                IdleBeforeNs = inReply ? peer.LastPayloadGapNs : gapNs,
+                IdleBeforeNs = inReply ? Math.Max(peer.LastPayloadGapNs, gapNs) : gapNs,
                 SenderIpIdCount = me.IpIdCount,
                 SenderIpIdSequential = me.IpIdSequential,
                 SenderLastIpId = me.LastIpId,

@@ -23,7 +23,7 @@ internal struct ResetEvidence
     /// <summary>The other side's latest data came after the resetter's latest data: the RST answered it.</summary>
     public bool InReplyToData;
 
-    /// <summary>Silence before the RST, or before the data it answered.</summary>
+    /// <summary>Silence before the RST; when it answered data, the longer of that and the silence before the data.</summary>
     public long IdleBeforeNs;
 
     // The resetter's other packets.
