@@ -206,9 +206,9 @@ public sealed class ConversationTracker
 
     private void EvictOldest(Conversation justAdded)
     {
-        var victim = _activeHead != justAdded ? _activeHead : _lingerHead;
-        victim ??= _lingerHead;
-        if (victim is null || victim == justAdded)
+        // A finished conversation loses least by leaving early (only late packets); then the one idle longest.
+        var victim = _lingerHead ?? (_activeHead != justAdded ? _activeHead : null);
+        if (victim is null)
         {
             return;
         }

@@ -19,8 +19,8 @@ public sealed record ConversationTrackerOptions
     public TimeSpan CloseLinger { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// The most conversations held at once; beyond it the one idle longest is emitted early
-    /// (<see cref="TrackingEnd.CapacityEvicted"/>). Default 1,000,000 (roughly 1 KB each).
+    /// The most conversations held at once; beyond it a finished one still lingering is emitted early, or else the
+    /// one idle longest (<see cref="TrackingEnd.CapacityEvicted"/>). Default 1,000,000 (roughly 1 KB each).
     /// </summary>
     public int MaxConversations { get; init; } = 1_000_000;
 }

@@ -175,6 +175,25 @@ public sealed class ConversationTrackerTests
     }
 
     [Fact]
+    public void Beyond_its_capacity_the_tracker_lets_a_finished_conversation_go_first()
+    {
+        var tracker = new ConversationTracker(new ConversationTrackerOptions { MaxConversations = 2 });
+        var open = new TcpScript("10.0.1.1:50000", "10.0.0.2:80").C("S").Packets[0];
+        tracker.Add(open);
+        foreach (var p in new TcpScript("10.0.1.2:50000", "10.0.0.2:80").C("S").S("RA", seq: 0).Packets)
+        {
+            tracker.Add(Shifted(p, p.TimestampNs + 10));
+        }
+
+        var third = new TcpScript("10.0.1.3:50000", "10.0.0.2:80").C("S").Packets[0];
+        tracker.Add(Shifted(third, third.TimestampNs + 20));
+
+        var evicted = Assert.Single(tracker.DrainFinished());
+        Assert.Equal("10.0.1.2:50000", evicted.Client.ToString());
+        Assert.Equal(Verdict.Refused, evicted.Verdict);
+    }
+
+    [Fact]
     public void Hundreds_of_thousands_of_short_conversations_stream_through_bounded_memory()
     {
         const int Conversations = 200_000;
