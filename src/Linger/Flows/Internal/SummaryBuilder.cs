@@ -68,7 +68,7 @@ internal static class SummaryBuilder
             TrackingEnded = ended,
             Counts = Counts(c),
             FirstFrame = c.FirstFrame,
-            ResetFrame = verdict is Verdict.Reset or Verdict.Refused && rst.Exists ? rst.Frame : -1,
+            ResetFrame = (verdict is Verdict.Reset or Verdict.Refused) && rst.Exists ? rst.Frame : -1,
         };
     }
 
