@@ -92,7 +92,10 @@ public enum Side
 /// <summary>Counts of Wireshark-style analysis events in one conversation (both directions).</summary>
 public sealed record AnalysisCounts
 {
-    /// <summary>Segments that repeat sequence space already sent.</summary>
+    /// <summary>
+    /// Segments that repeat sequence space already sent (Wireshark's <c>tcp.analysis.retransmission</c>, which
+    /// also marks fast and spurious retransmissions).
+    /// </summary>
     public int Retransmissions { get; init; }
 
     /// <summary>Retransmissions that follow three or more duplicate ACKs.</summary>
@@ -120,13 +123,20 @@ public sealed record AnalysisCounts
 /// </summary>
 public sealed record ConversationSummary
 {
-    /// <summary>The side that sent the first SYN; midstream, see <see cref="ClientIsGuess"/>.</summary>
+    /// <summary>
+    /// The side that sent the first SYN (or received the first SYN-ACK when the SYN itself was not captured);
+    /// midstream, see <see cref="ClientIsGuess"/>.
+    /// </summary>
     public required Endpoint Client { get; init; }
 
     /// <summary>The other side.</summary>
     public required Endpoint Server { get; init; }
 
-    /// <summary>True when no SYN was seen and the client was chosen by the midstream rule (README).</summary>
+    /// <summary>
+    /// True when neither a SYN nor a SYN-ACK was seen and the client was chosen by the midstream rule: a side whose
+    /// port is well known (below 1024) is the server; otherwise the side with the higher port is the client; equal
+    /// ports: the sender of the first packet is the client.
+    /// </summary>
     public bool ClientIsGuess { get; init; }
 
     /// <summary>Time of the first packet, ns since the Unix epoch.</summary>
@@ -159,8 +169,18 @@ public sealed record ConversationSummary
     /// <summary>Zeek's conn_state.</summary>
     public ZeekConnState ConnState { get; init; }
 
-    /// <summary>Zeek's history string (upper case: originator, lower case: responder).</summary>
+    /// <summary>
+    /// Zeek's history string (upper case: Zeek's originator, lower case: its responder; see
+    /// <see cref="ZeekOriginator"/>).
+    /// </summary>
     public string History { get; init; } = string.Empty;
+
+    /// <summary>
+    /// Which side Zeek's conn.log calls the originator (<c>id.orig_h</c>), whose letters are upper case in
+    /// <see cref="History"/>. It is <see cref="Side.Client"/> except when Zeek's own rules chose the other side
+    /// (midstream traffic, or a SYN-ACK seen first).
+    /// </summary>
+    public Side ZeekOriginator { get; init; }
 
     /// <summary>Linger's verdict.</summary>
     public Verdict Verdict { get; init; }
@@ -182,6 +202,20 @@ public sealed record ConversationSummary
 
     /// <summary>Why it looks injected (TTL unlike the sender's other packets, sequence outside the window, ...).</summary>
     public IReadOnlyList<string> InjectionReasons { get; init; } = [];
+
+    /// <summary>
+    /// What each application most likely saw, per side: for each platform the knowledge-base entry of the error
+    /// (<c>errno.ECONNRESET</c>, <c>winsock.10054</c>, <c>dotnet.ConnectionReset</c>). Empty when neither side saw an
+    /// error (a graceful close: a read returns 0).
+    /// </summary>
+    public IReadOnlyDictionary<Side, IReadOnlyList<LikelyError>> LikelyErrors { get; init; } =
+        new Dictionary<Side, IReadOnlyList<LikelyError>>();
+
+    /// <summary>The longest silence between two consecutive packets of the conversation, in seconds.</summary>
+    public double LongestSilenceSeconds { get; init; }
+
+    /// <summary>Why the tracker emitted the conversation when it did.</summary>
+    public TrackingEnd TrackingEnded { get; init; }
 
     /// <summary>Analysis event counts.</summary>
     public AnalysisCounts Counts { get; init; } = new();

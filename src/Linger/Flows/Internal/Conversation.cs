@@ -1,0 +1,280 @@
+using System.Runtime.CompilerServices;
+using Linger.Wire;
+
+namespace Linger.Flows.Internal;
+
+/// <summary>
+/// One TCP conversation being tracked: both directions' state (Linger's, Wireshark's, Zeek's), updated per packet
+/// without allocating. Instances are pooled by the tracker.
+/// </summary>
+internal sealed class Conversation
+{
+    private DirectionState _side0;
+    private DirectionState _side1;
+
+    public FlowKey Key;
+
+    // The tracker's intrusive list (active or lingering).
+    public Conversation? Prev;
+    public Conversation? Next;
+    public bool Lingering;
+    public long ListTimeNs;
+
+    public long FirstNs;
+    public long LastNs;
+    public long FirstFrame;
+    public long Packets;
+    public int FirstSender;
+    public int FirstSynSide;
+    public int FirstSynAckSide;
+    public long MaxGapNs;
+
+    /// <summary>Wireshark's handshake RTT (most recent SYN to the first ACK), for its out-of-order test.</summary>
+    public long MostRecentSynNs;
+    public long FirstRttNs;
+
+    public int Retransmissions;
+    public int FastRetransmissions;
+    public int DuplicateAcks;
+    public int ZeroWindows;
+    public int WindowFull;
+    public int KeepAlives;
+    public int OutOfOrder;
+
+    public ResetEvidence Reset;
+
+    public ZeekConnection Zeek { get; } = new();
+
+    public ref DirectionState Side(int side) => ref side == 0 ? ref _side0 : ref _side1;
+
+    /// <summary>Starts the conversation with its first packet.</summary>
+    public void Start(FlowKey key, int sender, in TcpPacket first)
+    {
+        Key = key;
+        Prev = null;
+        Next = null;
+        Lingering = false;
+        _side0 = DirectionState.Initial;
+        _side1 = DirectionState.Initial;
+        FirstNs = first.TimestampNs;
+        LastNs = first.TimestampNs;
+        FirstFrame = first.FrameNumber;
+        Packets = 0;
+        FirstSender = sender;
+        FirstSynSide = -1;
+        FirstSynAckSide = -1;
+        MaxGapNs = 0;
+        MostRecentSynNs = 0;
+        FirstRttNs = 0;
+        Retransmissions = FastRetransmissions = DuplicateAcks = ZeroWindows = WindowFull = KeepAlives = OutOfOrder = 0;
+        Reset = ResetEvidence.None;
+        Zeek.Start(sender, in first);
+    }
+
+    /// <summary>Adds one packet sent by <paramref name="sender"/>.</summary>
+    public void Add(int sender, in TcpPacket packet)
+    {
+        var ts = packet.TimestampNs;
+        var order = Packets++;
+        long gapNs = 0;
+        if (order > 0)
+        {
+            gapNs = ts - LastNs;
+            if (gapNs < 0)
+            {
+                gapNs = 0; // a capture merged from several interfaces can step back a little
+            }
+            else
+            {
+                LastNs = ts;
+            }
+
+            if (gapNs > MaxGapNs)
+            {
+                MaxGapNs = gapNs;
+            }
+        }
+
+        ref var me = ref Side(sender);
+        ref var peer = ref Side(1 - sender);
+        var flags = packet.Flags;
+        var syn = (flags & TcpFlags.Syn) != 0;
+        var ack = (flags & TcpFlags.Ack) != 0;
+
+        // Wireshark's first RTT: from the most recent SYN to the first ACK without SYN.
+        if (syn && !ack)
+        {
+            MostRecentSynNs = ts;
+        }
+        else if (ack && !syn && FirstRttNs == 0 && MostRecentSynNs != 0)
+        {
+            FirstRttNs = Math.Max(1, ts - MostRecentSynNs);
+        }
+
+        Count(WiresharkAnalysis.Analyze(ref me.Wireshark, ref peer.Wireshark, in packet, FirstRttNs));
+        Zeek.Process(sender, in packet);
+        Observe(sender, ref me, ref peer, in packet, order, gapNs);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Count(WiresharkAnalysisFlags f)
+    {
+        if (f == WiresharkAnalysisFlags.None)
+        {
+            return;
+        }
+
+        // tcp.analysis.retransmission is also set on fast and spurious retransmissions.
+        const WiresharkAnalysisFlags AnyRetransmission = WiresharkAnalysisFlags.Retransmission
+            | WiresharkAnalysisFlags.FastRetransmission | WiresharkAnalysisFlags.SpuriousRetransmission;
+        Retransmissions += (f & AnyRetransmission) != 0 ? 1 : 0;
+        FastRetransmissions += (f & WiresharkAnalysisFlags.FastRetransmission) != 0 ? 1 : 0;
+        DuplicateAcks += (f & WiresharkAnalysisFlags.DuplicateAck) != 0 ? 1 : 0;
+        ZeroWindows += (f & WiresharkAnalysisFlags.ZeroWindow) != 0 ? 1 : 0;
+        WindowFull += (f & WiresharkAnalysisFlags.WindowFull) != 0 ? 1 : 0;
+        KeepAlives += (f & WiresharkAnalysisFlags.KeepAlive) != 0 ? 1 : 0;
+        OutOfOrder += (f & WiresharkAnalysisFlags.OutOfOrder) != 0 ? 1 : 0;
+    }
+
+    private void Observe(int sender, ref DirectionState me, ref DirectionState peer, in TcpPacket packet, long order, long gapNs)
+    {
+        var flags = packet.Flags;
+        var syn = (flags & TcpFlags.Syn) != 0;
+        var fin = (flags & TcpFlags.Fin) != 0;
+        var rst = (flags & TcpFlags.Rst) != 0;
+        var ack = (flags & TcpFlags.Ack) != 0;
+
+        if (me.Packets++ == 0)
+        {
+            me.FirstSeq = packet.Sequence;
+        }
+
+        if (syn && !ack && me.SynOrder < 0)
+        {
+            me.SynOrder = order;
+            if (FirstSynSide < 0)
+            {
+                FirstSynSide = sender;
+            }
+        }
+        else if (syn && ack && me.SynAckOrder < 0)
+        {
+            me.SynAckOrder = order;
+            if (FirstSynAckSide < 0)
+            {
+                FirstSynAckSide = sender;
+            }
+        }
+
+        if (ack && (!me.HasAck || unchecked((int)(packet.Acknowledgment - me.HighestAck)) > 0))
+        {
+            me.HighestAck = packet.Acknowledgment;
+            me.HasAck = true;
+        }
+
+        me.LastWindow = packet.Window;
+        if (ack && !syn && !rst && me.AckOrder < 0)
+        {
+            me.AckOrder = order;
+        }
+
+        if (rst)
+        {
+            // Judged before this packet's own FIN is recorded: a FIN+RST segment is not "FIN first".
+            ObserveRst(sender, ref me, ref peer, in packet, order, gapNs);
+        }
+        else
+        {
+            ObserveSender(ref me, in packet);
+            if (Reset.Resetter == sender)
+            {
+                Reset.SenderPacketsAfter++;
+            }
+
+            if (packet.PayloadLength > 0)
+            {
+                me.LastPayloadOrder = order;
+                me.LastPayloadGapNs = gapNs;
+            }
+        }
+
+        if (fin && me.FinOrder < 0)
+        {
+            me.FinOrder = order;
+        }
+    }
+
+    private static void ObserveSender(ref DirectionState me, in TcpPacket packet)
+    {
+        var ttl = packet.Ttl;
+        me.TtlCount++;
+        me.TtlMin = Math.Min(me.TtlMin, ttl);
+        me.TtlMax = Math.Max(me.TtlMax, ttl);
+        me.RecentTtls = (me.RecentTtls << 8) | ttl;
+        me.LastNonRstNs = packet.TimestampNs;
+        me.NonRstSinceRst = true;
+
+        // ID 0 is what Linux puts on DF packets it sends without a connected socket (the SYN-ACK, socket-less
+        // RSTs): no counter value, so it neither extends nor breaks the pattern.
+        if (!packet.Source.IsV6 && packet.IpId != 0)
+        {
+            var id = packet.IpId;
+            if (me.IpIdCount > 0)
+            {
+                var step = (ushort)(id - me.LastIpId);
+                if (step is 0 or > InjectionRule.MaxIpIdStep)
+                {
+                    me.IpIdSequential = false;
+                }
+            }
+
+            me.LastIpId = id;
+            me.IpIdCount++;
+        }
+    }
+
+    private void ObserveRst(int sender, ref DirectionState me, ref DirectionState peer, in TcpPacket packet, long order, long gapNs)
+    {
+        if (me.RstOrder < 0)
+        {
+            me.RstOrder = order;
+        }
+
+        if (!Reset.Exists)
+        {
+            var inReply = peer.LastPayloadOrder >= 0 && peer.LastPayloadOrder > me.LastPayloadOrder;
+            Reset = new ResetEvidence
+            {
+                Resetter = sender,
+                Order = order,
+                TimestampNs = packet.TimestampNs,
+                Frame = packet.FrameNumber,
+                Seq = packet.Sequence,
+                Ttl = packet.Ttl,
+                IpId = packet.IpId,
+                IsV6 = packet.Source.IsV6,
+                AfterFin = me.FinOrder >= 0,
+                InReplyToData = inReply,
+                IdleBeforeNs = inReply ? Math.Max(peer.LastPayloadGapNs, gapNs) : gapNs,
+                SenderIpIdCount = me.IpIdCount,
+                SenderIpIdSequential = me.IpIdSequential,
+                SenderLastIpId = me.LastIpId,
+                SenderLastNonRstNs = me.LastNonRstNs,
+                ReceiverAckKnown = peer.HasAck,
+                ReceiverNextExpected = peer.HighestAck,
+                ReceiverWindowBytes = peer.WindowBytesUpperBound,
+            };
+        }
+        else if (Reset.Resetter == sender)
+        {
+            Reset.LaterRsts++;
+            if (!me.NonRstSinceRst && packet.Sequence != me.LastRstSeq)
+            {
+                Reset.SeqJumped = true;
+            }
+        }
+
+        me.LastRstSeq = packet.Sequence;
+        me.NonRstSinceRst = false;
+    }
+}

@@ -1,0 +1,91 @@
+namespace Linger.Flows.Internal;
+
+/// <summary>
+/// Everything Linger tracks about the packets one side sent: when its handshake, FIN, RST and last data came (as
+/// packet positions within the conversation), the TTL / hop limit and IP ID of its packets, what it acknowledged
+/// and advertised, and Wireshark's analysis state for its direction.
+/// </summary>
+internal struct DirectionState
+{
+    public long Packets;
+
+    /// <summary>Position (0-based, within the conversation) of this side's first plain SYN, or -1.</summary>
+    public long SynOrder;
+
+    /// <summary>Position of this side's first SYN-ACK, or -1.</summary>
+    public long SynAckOrder;
+
+    /// <summary>Position of this side's first FIN, or -1.</summary>
+    public long FinOrder;
+
+    /// <summary>Position of this side's first RST, or -1.</summary>
+    public long RstOrder;
+
+    /// <summary>Position of this side's first ACK that is neither a SYN nor a RST, or -1.</summary>
+    public long AckOrder;
+
+    /// <summary>Position of this side's most recent segment with payload (not a RST), or -1.</summary>
+    public long LastPayloadOrder;
+
+    /// <summary>The silence (ns) before that segment.</summary>
+    public long LastPayloadGapNs;
+
+    public uint FirstSeq;
+
+    /// <summary>The highest acknowledgment number this side sent: what it expects next from the other side.</summary>
+    public uint HighestAck;
+    public bool HasAck;
+
+    /// <summary>The window this side last advertised, as carried (unscaled).</summary>
+    public ushort LastWindow;
+
+    // TTL / hop limit of the side's packets other than RSTs (RSTs are what is being judged).
+    public int TtlCount;
+    public byte TtlMin;
+    public byte TtlMax;
+
+    /// <summary>The last four TTLs, newest in the low byte.</summary>
+    public uint RecentTtls;
+
+    // IPv4 identification of the side's packets other than RSTs.
+    public int IpIdCount;
+    public ushort LastIpId;
+
+    /// <summary>Every step between consecutive IP IDs was a small increase: a counter, not random.</summary>
+    public bool IpIdSequential;
+    public long LastNonRstNs;
+
+    public bool NonRstSinceRst;
+    public uint LastRstSeq;
+
+    public WiresharkFlow Wireshark;
+
+    public static DirectionState Initial => new()
+    {
+        SynOrder = -1,
+        SynAckOrder = -1,
+        FinOrder = -1,
+        RstOrder = -1,
+        AckOrder = -1,
+        LastPayloadOrder = -1,
+        TtlMin = byte.MaxValue,
+        IpIdSequential = true,
+        Wireshark = WiresharkFlow.Initial,
+    };
+
+    /// <summary>The receive window in bytes this side last offered, scaled when the scale is known.</summary>
+    public readonly ulong WindowBytesUpperBound
+    {
+        get
+        {
+            // Unknown scale (no SYN seen): assume the largest, so an unknown window never makes a RST look forged.
+            var shift = Wireshark.WinScale switch
+            {
+                -1 => 14,
+                -2 => 0,
+                var s => Math.Min(s, 14),
+            };
+            return (ulong)LastWindow << shift;
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using System.Net.Sockets;
+using Linger.Knowledge;
+
+namespace Linger.Flows.Internal;
+
+/// <summary>
+/// What each application most likely saw, per platform, from the verdict: the error codes come from the knowledge
+/// base (errno on Linux with the <c>SocketError</c> .NET maps it to there; WinSock on Windows, whose codes are .NET's
+/// <c>SocketError</c> values).
+/// </summary>
+/// <remarks>
+/// Refused: the client's connect fails with ECONNREFUSED / WSAECONNREFUSED 10061. Unanswered: with ETIMEDOUT /
+/// WSAETIMEDOUT 10060 once the client gives up. Reset: the other side's next call fails with ECONNRESET /
+/// WSAECONNRESET 10054; but when the resetter had sent its FIN first, the other side was in CLOSE_WAIT, where Linux
+/// turns the RST into EPIPE on the next send (.NET: Shutdown) and Windows reports WSAECONNABORTED 10053 (the
+/// knowledge base's "fin-then-rst-late-data" pattern). A client that resets a handshake it never completed leaves
+/// the server application nothing to see. Closed, half-closed, open and midstream conversations: no error (a read
+/// returns 0 at the peer's FIN).
+/// </remarks>
+internal static class LikelyErrorRule
+{
+    private static readonly IReadOnlyList<LikelyError> Refused = Build("ECONNREFUSED", FailingCall.Connect, 10061, FailingCall.Connect);
+    private static readonly IReadOnlyList<LikelyError> TimedOut = Build("ETIMEDOUT", FailingCall.Connect, 10060, FailingCall.Connect);
+    private static readonly IReadOnlyList<LikelyError> ConnectionReset = Build("ECONNRESET", FailingCall.SendOrReceive, 10054, FailingCall.SendOrReceive);
+    private static readonly IReadOnlyList<LikelyError> ResetAfterPeerFin = Build("EPIPE", FailingCall.Send, 10053, FailingCall.SendOrReceive);
+
+    private static readonly IReadOnlyDictionary<Side, IReadOnlyList<LikelyError>> None = new Dictionary<Side, IReadOnlyList<LikelyError>>();
+    private static readonly IReadOnlyDictionary<Side, IReadOnlyList<LikelyError>> ClientRefused = new Dictionary<Side, IReadOnlyList<LikelyError>> { [Side.Client] = Refused };
+    private static readonly IReadOnlyDictionary<Side, IReadOnlyList<LikelyError>> ClientTimedOut = new Dictionary<Side, IReadOnlyList<LikelyError>> { [Side.Client] = TimedOut };
+    private static readonly IReadOnlyDictionary<Side, IReadOnlyList<LikelyError>> ClientReset = new Dictionary<Side, IReadOnlyList<LikelyError>> { [Side.Client] = ConnectionReset };
+    private static readonly IReadOnlyDictionary<Side, IReadOnlyList<LikelyError>> ServerReset = new Dictionary<Side, IReadOnlyList<LikelyError>> { [Side.Server] = ConnectionReset };
+    private static readonly IReadOnlyDictionary<Side, IReadOnlyList<LikelyError>> ClientAborted = new Dictionary<Side, IReadOnlyList<LikelyError>> { [Side.Client] = ResetAfterPeerFin };
+    private static readonly IReadOnlyDictionary<Side, IReadOnlyList<LikelyError>> ServerAborted = new Dictionary<Side, IReadOnlyList<LikelyError>> { [Side.Server] = ResetAfterPeerFin };
+
+    /// <summary>The likely errors for a verdict. The returned objects are shared and immutable.</summary>
+    /// <param name="verdict">The verdict.</param>
+    /// <param name="resetBy">For <see cref="Verdict.Reset"/>: who sent the RST.</param>
+    /// <param name="afterFin">For <see cref="Verdict.Reset"/>: the resetter had sent its FIN first.</param>
+    /// <param name="victimEstablished">For <see cref="Verdict.Reset"/>: the other side had completed the handshake.</param>
+    public static IReadOnlyDictionary<Side, IReadOnlyList<LikelyError>> For(Verdict verdict, Side? resetBy, bool afterFin, bool victimEstablished)
+    {
+        switch (verdict)
+        {
+            case Verdict.Refused:
+                return ClientRefused;
+            case Verdict.Unanswered:
+                return ClientTimedOut;
+            case Verdict.Reset when resetBy is { } by && victimEstablished:
+                var victim = by == Side.Client ? Side.Server : Side.Client;
+                return (victim, afterFin) switch
+                {
+                    (Side.Client, false) => ClientReset,
+                    (Side.Client, true) => ClientAborted,
+                    (_, false) => ServerReset,
+                    _ => ServerAborted,
+                };
+            default:
+                return None;
+        }
+    }
+
+    private static LikelyError[] Build(string errno, FailingCall unixCall, int winsock, FailingCall windowsCall)
+    {
+        var kb = KnowledgeBase.Default;
+        var errnoEntry = Require(kb, "errno." + errno);
+        var dotnetOnLinux = errnoEntry.DotNet.TryGetValue(OsPlatform.Linux, out var linuxSocketError)
+            ? linuxSocketError
+            : throw new InvalidOperationException($"Knowledge base: errno.{errno} has no .NET mapping for Linux.");
+        var winsockEntry = Require(kb, "winsock." + winsock.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var dotnetOnWindows = (SocketError)winsock; // .NET's SocketError values are the WinSock codes
+
+        return
+        [
+            new(OsPlatform.Linux, KnowledgeDomain.Errno, errnoEntry.Id, errnoEntry.Name ?? errno, unixCall),
+            DotNet(kb, OsPlatform.Linux, dotnetOnLinux, unixCall),
+            new(OsPlatform.Windows, KnowledgeDomain.WinSock, winsockEntry.Id, $"{winsockEntry.Name} {winsock}", windowsCall),
+            DotNet(kb, OsPlatform.Windows, dotnetOnWindows, windowsCall),
+        ];
+    }
+
+    private static LikelyError DotNet(KnowledgeBase kb, OsPlatform platform, SocketError error, FailingCall call)
+    {
+        var entry = Require(kb, "dotnet." + error);
+        return new LikelyError(platform, KnowledgeDomain.DotNet, entry.Id, "SocketError." + (entry.Name ?? error.ToString()), call);
+    }
+
+    private static KnowledgeEntry Require(KnowledgeBase kb, string id) =>
+        kb.Find(id) ?? throw new InvalidOperationException($"Knowledge base: entry '{id}' is missing; the flow verdicts need it.");
+}

@@ -1,0 +1,99 @@
+namespace Linger.Flows.Internal;
+
+/// <summary>Turns a tracked conversation into its summary by applying the verdict rules to its state.</summary>
+internal static class SummaryBuilder
+{
+    /// <summary>Most conversations have no analysis events; they share one immutable zero instance.</summary>
+    private static readonly AnalysisCounts NoEvents = new();
+
+    public static ConversationSummary Build(Conversation c, TrackingEnd ended)
+    {
+        var clientSide = ClientRule.Choose(
+            c.FirstSynSide, c.FirstSynAckSide, c.Key.PortOf(0), c.Key.PortOf(1), c.FirstSender, out var guess);
+        var serverSide = 1 - clientSide;
+        ref var client = ref c.Side(clientSide);
+        ref var server = ref c.Side(serverSide);
+        var clientFacts = SideFacts.Of(in client);
+        var serverFacts = SideFacts.Of(in server);
+
+        var zeek = c.Zeek;
+        ref var orig = ref zeek.Orig;
+        ref var resp = ref zeek.Resp;
+        var history = zeek.History;
+        var connState = ZeekConnStateRule.Classify(orig.State, resp.State, orig.Size(in resp), resp.Size(in orig), history);
+
+        var verdict = VerdictRule.Decide(in clientFacts, in serverFacts, out var resetBy);
+        var rst = c.Reset;
+        if (rst.Exists)
+        {
+            ref var resetter = ref c.Side(rst.Resetter);
+            rst.SenderTtlCount = resetter.TtlCount;
+            rst.SenderTtlMin = resetter.TtlMin;
+            rst.SenderTtlMax = resetter.TtlMax;
+        }
+
+        var isReset = verdict == Verdict.Reset;
+        var injection = isReset ? InjectionRule.Judge(in rst) : [];
+        var victimEstablished = resetBy switch
+        {
+            // A client that aborts its own unfinished handshake leaves the server application nothing to see.
+            Side.Client => clientFacts.SynOrder < 0 || (clientFacts.AckOrder >= 0 && clientFacts.AckOrder < rst.Order),
+            _ => true,
+        };
+
+        return new ConversationSummary
+        {
+            Client = c.Key.EndpointOf(clientSide),
+            Server = c.Key.EndpointOf(serverSide),
+            ClientIsGuess = guess,
+            StartNs = c.FirstNs,
+            EndNs = c.LastNs,
+            Packets = c.Packets,
+            PacketsClient = client.Packets,
+            PacketsServer = server.Packets,
+            BytesClient = Bytes(zeek, clientSide),
+            BytesServer = Bytes(zeek, serverSide),
+            ConnState = connState,
+            History = history,
+            ZeekOriginator = zeek.OrigSide == clientSide ? Side.Client : Side.Server,
+            Verdict = verdict,
+            ResetBy = isReset ? resetBy : null,
+            AfterFin = isReset ? rst.AfterFin : null,
+            InReplyToData = isReset ? rst.InReplyToData : null,
+            IdleBeforeSeconds = isReset ? rst.IdleBeforeNs / 1e9 : null,
+            SuspectedInjection = injection.Count > 0,
+            InjectionReasons = injection,
+            LikelyErrors = LikelyErrorRule.For(verdict, resetBy, isReset && rst.AfterFin, victimEstablished),
+            LongestSilenceSeconds = c.MaxGapNs / 1e9,
+            TrackingEnded = ended,
+            Counts = Counts(c),
+            FirstFrame = c.FirstFrame,
+            ResetFrame = (verdict is Verdict.Reset or Verdict.Refused) && rst.Exists ? rst.Frame : -1,
+        };
+    }
+
+    private static AnalysisCounts Counts(Conversation c)
+    {
+        if ((c.Retransmissions | c.FastRetransmissions | c.DuplicateAcks | c.ZeroWindows | c.WindowFull | c.KeepAlives | c.OutOfOrder) == 0)
+        {
+            return NoEvents;
+        }
+
+        return new AnalysisCounts
+        {
+            Retransmissions = c.Retransmissions,
+            FastRetransmissions = c.FastRetransmissions,
+            DuplicateAcks = c.DuplicateAcks,
+            ZeroWindows = c.ZeroWindows,
+            WindowFull = c.WindowFull,
+            KeepAlives = c.KeepAlives,
+            OutOfOrder = c.OutOfOrder,
+        };
+    }
+
+    private static long Bytes(ZeekConnection zeek, int side)
+    {
+        var size = zeek.Endpoint(side).Size(in zeek.Endpoint(1 - side));
+        return size > long.MaxValue ? long.MaxValue : (long)size;
+    }
+}
