@@ -10,6 +10,12 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
+        if (args.Length == 2 && args[0] == "profile")
+        {
+            Profile.Run(args[1]);
+            return 0;
+        }
+
         if (args.Length < 2 || args[0] != "generate")
         {
             Console.Error.WriteLine("usage: linger-bench generate FILE [--packets N] [--seed S]");

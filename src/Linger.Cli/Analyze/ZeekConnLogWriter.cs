@@ -32,16 +32,19 @@ internal sealed class ZeekConnLogWriter(TextWriter output) : IConversationWriter
         var l = _line.Clear();
         l.Append(Seconds(c.StartNs)).Append('\t');
         l.Append(Uid(++_uid)).Append('\t');
-        l.Append(c.Client.Address.ToString()).Append('\t').Append(c.Client.Port).Append('\t');
-        l.Append(c.Server.Address.ToString()).Append('\t').Append(c.Server.Port).Append('\t');
+        // Zeek's originator is our client except where Zeek's own rules flipped it (midstream, SYN-ACK first).
+        var flipped = c.ZeekOriginator == Side.Server;
+        var (orig, resp) = flipped ? (c.Server, c.Client) : (c.Client, c.Server);
+        l.Append(orig.Address.ToString()).Append('\t').Append(orig.Port).Append('\t');
+        l.Append(resp.Address.ToString()).Append('\t').Append(resp.Port).Append('\t');
         l.Append("tcp\t").Append(Unset).Append('\t');
         l.Append(Seconds(c.EndNs - c.StartNs)).Append('\t');
-        l.Append(c.BytesClient).Append('\t').Append(c.BytesServer).Append('\t');
+        l.Append(flipped ? c.BytesServer : c.BytesClient).Append('\t').Append(flipped ? c.BytesClient : c.BytesServer).Append('\t');
         l.Append(c.ConnState).Append('\t');
         l.Append(Unset).Append('\t').Append(Unset).Append('\t').Append(Unset).Append('\t');
         l.Append(c.History.Length == 0 ? "(empty)" : c.History).Append('\t');
-        l.Append(c.PacketsClient).Append('\t').Append(c.IpBytesClient).Append('\t');
-        l.Append(c.PacketsServer).Append('\t').Append(c.IpBytesServer).Append('\t');
+        l.Append(flipped ? c.PacketsServer : c.PacketsClient).Append('\t').Append(flipped ? c.IpBytesServer : c.IpBytesClient).Append('\t');
+        l.Append(flipped ? c.PacketsClient : c.PacketsServer).Append('\t').Append(flipped ? c.IpBytesClient : c.IpBytesServer).Append('\t');
         l.Append(Unset).Append('\n');
         output.Write(l);
     }

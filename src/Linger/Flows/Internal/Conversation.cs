@@ -144,6 +144,7 @@ internal sealed class Conversation
         var rst = (flags & TcpFlags.Rst) != 0;
         var ack = (flags & TcpFlags.Ack) != 0;
 
+        me.IpBytes += packet.IpLength;
         if (me.Packets++ == 0)
         {
             me.FirstSeq = packet.Sequence;

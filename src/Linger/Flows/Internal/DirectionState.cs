@@ -9,6 +9,9 @@ internal struct DirectionState
 {
     public long Packets;
 
+    /// <summary>The IP lengths of this side's packets, added up (Zeek's orig_ip_bytes / resp_ip_bytes).</summary>
+    public long IpBytes;
+
     /// <summary>Position (0-based, within the conversation) of this side's first plain SYN, or -1.</summary>
     public long SynOrder;
 

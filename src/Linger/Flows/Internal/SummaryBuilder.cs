@@ -53,6 +53,8 @@ internal static class SummaryBuilder
             PacketsServer = server.Packets,
             BytesClient = Bytes(zeek, clientSide),
             BytesServer = Bytes(zeek, serverSide),
+            IpBytesClient = client.IpBytes,
+            IpBytesServer = server.IpBytes,
             ConnState = connState,
             History = history,
             ZeekOriginator = zeek.OrigSide == clientSide ? Side.Client : Side.Server,
