@@ -91,12 +91,14 @@ internal static class AnalyzeCommand
         using var bytes = format != "jsonl" ? null : rawStdout is null ? new TextWriterStream(stdout) : null;
         using var buffered = format == "jsonl" ? new BufferedStream(bytes ?? rawStdout!, 1 << 16) : null;
         using var jsonl = buffered is null ? null : new JsonLinesWriter(buffered);
-        IConversationWriter writer = format switch
+        IConversationWriter inner = format switch
         {
             "jsonl" => jsonl!,
             "zeek" => new ZeekConnLogWriter(stdout),
             _ => new TableWriter(new Page(stdout, console)),
         };
+        using var background = new BackgroundWriter(inner);
+        var writer = background;
         var progress = new ProgressLine(stderr, console);
         var started = Stopwatch.StartNew();
         var totals = new List<AnalysisTotals>();

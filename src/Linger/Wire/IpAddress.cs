@@ -72,6 +72,43 @@ public readonly struct IpAddress : IEquatable<IpAddress>, IComparable<IpAddress>
     /// <inheritdoc/>
     public override string ToString() => ToIPAddress().ToString();
 
+    /// <summary>
+    /// Writes the address as text (dotted quad, or RFC 5952 IPv6) without allocating for IPv4; false when
+    /// <paramref name="destination"/> is too small (16 characters suffice for IPv4, 46 for IPv6).
+    /// </summary>
+    public bool TryFormat(Span<char> destination, out int charsWritten)
+    {
+        if (IsV6)
+        {
+            return ToIPAddress().TryFormat(destination, out charsWritten);
+        }
+
+        charsWritten = 0;
+        var v = (uint)Low;
+        for (var shift = 24; shift >= 0; shift -= 8)
+        {
+            if (!((v >> shift) & 0xFF).TryFormat(destination[charsWritten..], out var n, default, System.Globalization.CultureInfo.InvariantCulture))
+            {
+                charsWritten = 0;
+                return false;
+            }
+
+            charsWritten += n;
+            if (shift > 0)
+            {
+                if (charsWritten >= destination.Length)
+                {
+                    charsWritten = 0;
+                    return false;
+                }
+
+                destination[charsWritten++] = '.';
+            }
+        }
+
+        return true;
+    }
+
     /// <inheritdoc/>
     public bool Equals(IpAddress other) => High == other.High && Low == other.Low && IsV6 == other.IsV6;
 
