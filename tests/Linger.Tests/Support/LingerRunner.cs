@@ -5,7 +5,7 @@ using Linger.Cli.Output;
 namespace Linger.Tests.Support;
 
 /// <summary>Runs the <c>linger</c> command, in-process or as a real child process, and captures what it prints.</summary>
-internal static class LingerRunner
+public static class LingerRunner
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
@@ -44,6 +44,100 @@ internal static class LingerRunner
         }
 
         return RunAsync(psi, environment);
+    }
+
+    /// <summary>
+    /// Starts a long-running <c>linger</c> (a capture) and returns once it has printed <paramref name="readyText"/> on
+    /// standard error. Stop it with <see cref="Running.InterruptAsync"/>.
+    /// </summary>
+    public static async Task<Running> StartAsync(string readyText, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(LingerDll);
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start dotnet");
+        var running = new Running(process);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!running.Stderr.Contains(readyText, StringComparison.Ordinal))
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"linger exited with {process.ExitCode} before it was ready: {running.Stderr}");
+            }
+
+            await Task.Delay(50, cts.Token);
+        }
+
+        return running;
+    }
+
+    /// <summary>A <c>linger</c> process still running, with what it has printed so far.</summary>
+    public sealed class Running : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly System.Text.StringBuilder _stderr = new();
+        private readonly Task<string> _stdout;
+
+        internal Running(Process process)
+        {
+            _process = process;
+            process.StandardInput.Close();
+            _stdout = process.StandardOutput.ReadToEndAsync();
+            process.ErrorDataReceived += (_, e) =>
+            {
+                lock (_stderr)
+                {
+                    _stderr.AppendLine(e.Data);
+                }
+            };
+            process.BeginErrorReadLine();
+        }
+
+        public string Stderr
+        {
+            get
+            {
+                lock (_stderr)
+                {
+                    return _stderr.ToString();
+                }
+            }
+        }
+
+        /// <summary>Sends SIGINT (as Ctrl+C would) and waits for the process to finish.</summary>
+        public async Task<Result> InterruptAsync()
+        {
+            using (var kill = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await _process.WaitForExitAsync(cts.Token);
+            _process.WaitForExit();
+            return new Result(_process.ExitCode, await _stdout, Stderr);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+
+            _process.Dispose();
+        }
     }
 
     private static string LingerDll => Path.Combine(AppContext.BaseDirectory, "linger.dll");
