@@ -20,7 +20,7 @@ internal sealed class TableWriter(Page page) : IConversationWriter
 
     public void Begin(DateTimeOffset opened)
     {
-        page.Line($"{"VERDICT",-11} {"STATE",-6} {"CLIENT",-22} {"SERVER",-22} {"PKTS",6} {"BYTES C/S",9}", "bold");
+        page.Line($"{"VERDICT",-11} {"STATE",-6} {"CLIENT",-21} {"SERVER",-21} {"PKTS",6} {"BYTES C/S",9}", "bold");
     }
 
     public void Write(ConversationSummary c)
@@ -46,7 +46,7 @@ internal sealed class TableWriter(Page page) : IConversationWriter
         };
         var client = c.Client + (c.ClientIsGuess ? "?" : string.Empty);
         page.Line(
-            $"{JsonLinesWriter.VerdictName(c.Verdict),-11} {c.ConnState,-6} {client,-22} {c.Server,-22} {c.Packets,6} {c.BytesClient + "/" + c.BytesServer,9}",
+            $"{JsonLinesWriter.VerdictName(c.Verdict),-11} {c.ConnState,-6} {client,-21} {c.Server,-21} {c.Packets,6} {c.BytesClient + "/" + c.BytesServer,9}",
             style);
         var detail = Detail(c);
         if (detail.Length > 0)
@@ -136,7 +136,9 @@ internal sealed class TableWriter(Page page) : IConversationWriter
             if (errors.Count > 0)
             {
                 var sideName = side == Side.Client ? "client" : "server";
-                parts.Add($"{sideName} likely saw " + string.Join(", ", errors.Select(e => $"{PlatformName(e.Platform)} {e.DisplayName}")));
+                var native = errors.Where(e => e.Domain != KnowledgeDomain.DotNet).Select(e => $"{e.DisplayName} on {PlatformName(e.Platform)}");
+                var dotnet = errors.Where(e => e.Domain == KnowledgeDomain.DotNet).Select(e => e.DisplayName).Distinct();
+                parts.Add($"{sideName} likely saw " + string.Join(", ", native) + $" (.NET: {string.Join(" / ", dotnet)})");
             }
         }
 
