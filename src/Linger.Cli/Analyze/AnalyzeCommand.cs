@@ -27,7 +27,7 @@ internal static class AnalyzeCommand
         format.AcceptOnlyFromAmong(Formats);
         var only = new Option<string?>("--only") { Description = "resets: only conversations that ended with a RST; failures: resets, refused and unanswered connects, and suspected injections.", HelpName = "resets|failures" };
         only.AcceptOnlyFromAmong(Onlys);
-        var idle = new Option<double>("--idle-timeout") { Description = "Seconds of capture time after which a silent conversation is reported as it stands (default 300).", DefaultValueFactory = _ => 300 };
+        var idle = new Option<double>("--idle-timeout") { Description = "Seconds of capture time after which a silent conversation is reported as it stands (default 3600).", DefaultValueFactory = _ => 3600 };
 
         var command = new Command("analyze", "Read captures and say, for every TCP conversation, how it ended (Zeek conn_state and history, and Linger's verdict), who reset it, and what each application most likely saw. Exit codes: 0 done, 2 usage error, 3 a file could not be read.")
         {
