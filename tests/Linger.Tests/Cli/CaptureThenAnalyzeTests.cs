@@ -15,6 +15,7 @@ public sealed class CaptureThenAnalyzeTests(CaptureThenAnalyzeTests.Recording re
     private readonly FailureScenarios _scenarios = recording.Scenarios;
     private readonly string _file = recording.File;
     private readonly LingerRunner.Result? _capture = recording.Capture;
+    private readonly LingerRunner.Result? _live = recording.LiveAnalysis;
 
     /// <summary>One capture of the four scenarios, shared by the tests of this class.</summary>
     public sealed class Recording : IAsyncLifetime, IDisposable
@@ -27,6 +28,8 @@ public sealed class CaptureThenAnalyzeTests(CaptureThenAnalyzeTests.Recording re
 
         public LingerRunner.Result? Capture { get; private set; }
 
+        public LingerRunner.Result? LiveAnalysis { get; private set; }
+
         public async Task InitializeAsync()
         {
             if (!OperatingSystem.IsLinux() || !Environment.IsPrivilegedProcess)
@@ -35,11 +38,13 @@ public sealed class CaptureThenAnalyzeTests(CaptureThenAnalyzeTests.Recording re
             }
 
             await using var capture = await LingerRunner.StartAsync("capturing on", "capture", "-i", "lo", "-w", File, "-q", Scenarios.Filter);
+            await using var live = await LingerRunner.StartAsync("capturing on", "capture", "-i", "lo", "--analyze", "--format", "jsonl", Scenarios.Filter);
             await Scenarios.RunAsync();
 
             // The kernel hands over a ring block at most 100 ms after its first packet; give it time before stopping.
             await Task.Delay(700);
             Capture = await capture.InterruptAsync();
+            LiveAnalysis = await live.InterruptAsync();
         }
 
         public Task DisposeAsync() => Task.CompletedTask;
@@ -58,6 +63,19 @@ public sealed class CaptureThenAnalyzeTests(CaptureThenAnalyzeTests.Recording re
         Assert.Equal(0, _capture.ExitCode);
         Assert.Contains("packets captured", _capture.Stderr);
         Assert.True(new FileInfo(_file).Length > 0);
+    }
+
+    [RootFact]
+    public void Capture_with_analyze_prints_the_same_verdicts_live()
+    {
+        Assert.NotNull(_live);
+        Assert.Equal(0, _live.ExitCode);
+        var live = _live.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement)
+            .ToDictionary(c => c.GetProperty("client").GetString()!, c => c.GetProperty("verdict").GetString());
+        var fromFile = Analyze().ToDictionary(c => c.GetProperty("client").GetString()!, c => c.GetProperty("verdict").GetString());
+        Assert.Equal(4, live.Count);
+        Assert.Equal(fromFile.OrderBy(p => p.Key), live.OrderBy(p => p.Key));
     }
 
     [RootFact]
