@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using Linger.Flows;
+using Linger.Wire;
+using Linger.Wire.Files;
 
 namespace Linger.Bench;
 
@@ -23,7 +25,7 @@ internal static class SyntheticCapture
     {
         var random = new Random(seed);
         using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-        var writer = new PcapFileWriter(file);
+        using var writer = new PcapWriter(file, LinkType.Ethernet, 65535, leaveOpen: true);
         var active = new List<Script>(Concurrent);
         var byVerdict = new Dictionary<Verdict, long>();
         long written = 0, conversations = 0;
@@ -47,7 +49,7 @@ internal static class SyntheticCapture
             var s = active[index];
             clock += 1_000 + random.Next(20_000);
             var length = s.NextFrame(frame, clock, out var timestamp);
-            writer.Write(timestamp, frame.AsSpan(0, length));
+            writer.WriteFrame(timestamp, frame.AsSpan(0, length), length);
             written++;
             if (s.Done)
             {
@@ -56,7 +58,7 @@ internal static class SyntheticCapture
             }
         }
 
-        file.Flush();
+        writer.Flush();
         return new Stats(written, conversations, byVerdict);
     }
 
@@ -287,36 +289,6 @@ internal static class SyntheticCapture
         {
             BinaryPrimitives.WriteUInt32BigEndian(b, 0x2001_0DB8);
             BinaryPrimitives.WriteUInt32BigEndian(b[12..], v4);
-        }
-    }
-
-    /// <summary>Classic pcap, microsecond timestamps, Ethernet: the simplest format every tool reads.</summary>
-    private sealed class PcapFileWriter
-    {
-        private readonly Stream _out;
-        private readonly byte[] _header = new byte[16];
-
-        public PcapFileWriter(Stream output)
-        {
-            _out = output;
-            Span<byte> h = stackalloc byte[24];
-            BinaryPrimitives.WriteUInt32LittleEndian(h, 0xA1B2C3D4);
-            BinaryPrimitives.WriteUInt16LittleEndian(h[4..], 2);
-            BinaryPrimitives.WriteUInt16LittleEndian(h[6..], 4);
-            BinaryPrimitives.WriteUInt32LittleEndian(h[16..], 65535);
-            BinaryPrimitives.WriteUInt32LittleEndian(h[20..], 1);
-            _out.Write(h);
-        }
-
-        public void Write(long timestampNs, ReadOnlySpan<byte> frame)
-        {
-            var h = _header.AsSpan();
-            BinaryPrimitives.WriteUInt32LittleEndian(h, (uint)(timestampNs / 1_000_000_000));
-            BinaryPrimitives.WriteUInt32LittleEndian(h[4..], (uint)(timestampNs / 1_000 % 1_000_000));
-            BinaryPrimitives.WriteUInt32LittleEndian(h[8..], (uint)frame.Length);
-            BinaryPrimitives.WriteUInt32LittleEndian(h[12..], (uint)frame.Length);
-            _out.Write(h);
-            _out.Write(frame);
         }
     }
 
