@@ -1,8 +1,6 @@
-using System.Buffers;
 using System.Globalization;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using Linger.Flows;
+using Linger.Knowledge;
 
 namespace Linger.Cli.Analyze;
 
@@ -12,121 +10,164 @@ namespace Linger.Cli.Analyze;
 /// </summary>
 internal sealed class JsonLinesWriter(Stream output) : IConversationWriter, IDisposable
 {
-    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
-    private static readonly JsonEncodedText PClient = JsonEncodedText.Encode("client");
-    private static readonly JsonEncodedText PServer = JsonEncodedText.Encode("server");
-    private static readonly JsonEncodedText PClientIsGuess = JsonEncodedText.Encode("client_is_guess");
-    private static readonly JsonEncodedText PStart = JsonEncodedText.Encode("start");
-    private static readonly JsonEncodedText PEnd = JsonEncodedText.Encode("end");
-    private static readonly JsonEncodedText PDurationS = JsonEncodedText.Encode("duration_s");
-    private static readonly JsonEncodedText PPackets = JsonEncodedText.Encode("packets");
-    private static readonly JsonEncodedText PPacketsClient = JsonEncodedText.Encode("packets_client");
-    private static readonly JsonEncodedText PPacketsServer = JsonEncodedText.Encode("packets_server");
-    private static readonly JsonEncodedText PBytesClient = JsonEncodedText.Encode("bytes_client");
-    private static readonly JsonEncodedText PBytesServer = JsonEncodedText.Encode("bytes_server");
-    private static readonly JsonEncodedText PConnState = JsonEncodedText.Encode("conn_state");
-    private static readonly JsonEncodedText PHistory = JsonEncodedText.Encode("history");
-    private static readonly JsonEncodedText PVerdict = JsonEncodedText.Encode("verdict");
-    private static readonly JsonEncodedText PResetBy = JsonEncodedText.Encode("reset_by");
-    private static readonly JsonEncodedText PAfterFin = JsonEncodedText.Encode("after_fin");
-    private static readonly JsonEncodedText PInReplyToData = JsonEncodedText.Encode("in_reply_to_data");
-    private static readonly JsonEncodedText PIdleBeforeS = JsonEncodedText.Encode("idle_before_s");
-    private static readonly JsonEncodedText PSuspectedInjection = JsonEncodedText.Encode("suspected_injection");
-    private static readonly JsonEncodedText PInjectionReasons = JsonEncodedText.Encode("injection_reasons");
-    private static readonly JsonEncodedText PFlags = JsonEncodedText.Encode("flags");
-    private static readonly JsonEncodedText PRetransmissions = JsonEncodedText.Encode("retransmissions");
-    private static readonly JsonEncodedText PFastRetransmissions = JsonEncodedText.Encode("fast_retransmissions");
-    private static readonly JsonEncodedText PDuplicateAcks = JsonEncodedText.Encode("duplicate_acks");
-    private static readonly JsonEncodedText PZeroWindows = JsonEncodedText.Encode("zero_windows");
-    private static readonly JsonEncodedText PWindowFull = JsonEncodedText.Encode("window_full");
-    private static readonly JsonEncodedText PKeepAlives = JsonEncodedText.Encode("keep_alives");
-    private static readonly JsonEncodedText POutOfOrder = JsonEncodedText.Encode("out_of_order");
-    private static readonly JsonEncodedText PFirstFrame = JsonEncodedText.Encode("first_frame");
-    private static readonly JsonEncodedText PResetFrame = JsonEncodedText.Encode("reset_frame");
-    private readonly ArrayBufferWriter<byte> _buffer = new(2048);
-    private Utf8JsonWriter? _writer;
+    private static readonly byte[][] ConnStateText = [.. Enum.GetValues<ZeekConnState>().Select(v => System.Text.Encoding.ASCII.GetBytes(v.ToString()))];
+    private static readonly byte[][] VerdictText = [.. Enum.GetValues<Verdict>().Select(v => System.Text.Encoding.ASCII.GetBytes(VerdictName(v)))];
+    private readonly Utf8Line _line = new();
 
-    public void Begin(DateTimeOffset opened) => _writer = new Utf8JsonWriter(_buffer, Options);
+    public void Begin(DateTimeOffset opened)
+    {
+    }
 
     public void Write(ConversationSummary c)
     {
-        var w = _writer ?? throw new InvalidOperationException("Begin was not called.");
-        _buffer.ResetWrittenCount();
-        w.Reset(_buffer);
-        w.WriteStartObject();
-        WriteEndpoint(w, PClient, c.Client);
-        WriteEndpoint(w, PServer, c.Server);
-        w.WriteBoolean(PClientIsGuess, c.ClientIsGuess);
-        WriteTime(w, PStart, c.StartNs);
-        WriteTime(w, PEnd, c.EndNs);
-        w.WriteNumber(PDurationS, Math.Round((c.EndNs - c.StartNs) / 1e9, 6));
-        w.WriteNumber(PPackets, c.Packets);
-        w.WriteNumber(PPacketsClient, c.PacketsClient);
-        w.WriteNumber(PPacketsServer, c.PacketsServer);
-        w.WriteNumber(PBytesClient, c.BytesClient);
-        w.WriteNumber(PBytesServer, c.BytesServer);
-        w.WriteString(PConnState, ConnStateText[(int)c.ConnState]);
-        w.WriteString(PHistory, c.History);
-        w.WriteString(PVerdict, VerdictText[(int)c.Verdict]);
-        NullableString(w, PResetBy, c.ResetBy switch { Side.Client => "client", Side.Server => "server", _ => null });
-        NullableBool(w, PAfterFin, c.AfterFin);
-        NullableBool(w, PInReplyToData, c.InReplyToData);
+        var w = _line;
+        w.Clear();
+        w.StartObject();
+        Endpoint(w, "client"u8, c.Client);
+        Endpoint(w, "server"u8, c.Server);
+        w.Bool("client_is_guess"u8, c.ClientIsGuess);
+        Time(w, "start"u8, c.StartNs);
+        Time(w, "end"u8, c.EndNs);
+        w.Number("duration_s"u8, Math.Round((c.EndNs - c.StartNs) / 1e9, 6));
+        w.Number("packets"u8, c.Packets);
+        w.Number("packets_client"u8, c.PacketsClient);
+        w.Number("packets_server"u8, c.PacketsServer);
+        w.Number("bytes_client"u8, c.BytesClient);
+        w.Number("bytes_server"u8, c.BytesServer);
+        w.Ascii("conn_state"u8, ConnStateText[(int)c.ConnState]);
+        w.String("history"u8, c.History);
+        w.Ascii("verdict"u8, VerdictText[(int)c.Verdict]);
+        switch (c.ResetBy)
+        {
+            case Side.Client:
+                w.Ascii("reset_by"u8, "client"u8);
+                break;
+            case Side.Server:
+                w.Ascii("reset_by"u8, "server"u8);
+                break;
+            default:
+                w.Null("reset_by"u8);
+                break;
+        }
+
+        NullableBool(w, "after_fin"u8, c.AfterFin);
+        NullableBool(w, "in_reply_to_data"u8, c.InReplyToData);
         if (c.IdleBeforeSeconds is { } idle)
         {
-            w.WriteNumber(PIdleBeforeS, Math.Round(idle, 6));
+            w.Number("idle_before_s"u8, Math.Round(idle, 6));
         }
         else
         {
-            w.WriteNull(PIdleBeforeS);
+            w.Null("idle_before_s"u8);
         }
 
-        w.WriteBoolean(PSuspectedInjection, c.SuspectedInjection);
-        w.WriteStartArray(PInjectionReasons);
+        w.Bool("suspected_injection"u8, c.SuspectedInjection);
+        w.StartArray("injection_reasons"u8);
         foreach (var r in c.InjectionReasons)
         {
-            w.WriteStringValue(r);
+            w.StringValue(r);
         }
 
-        w.WriteEndArray();
-        LikelyErrorsJson.Write(w, c);
-        w.WriteStartObject(PFlags);
-        w.WriteNumber(PRetransmissions, c.Counts.Retransmissions);
-        w.WriteNumber(PFastRetransmissions, c.Counts.FastRetransmissions);
-        w.WriteNumber(PDuplicateAcks, c.Counts.DuplicateAcks);
-        w.WriteNumber(PZeroWindows, c.Counts.ZeroWindows);
-        w.WriteNumber(PWindowFull, c.Counts.WindowFull);
-        w.WriteNumber(PKeepAlives, c.Counts.KeepAlives);
-        w.WriteNumber(POutOfOrder, c.Counts.OutOfOrder);
-        w.WriteEndObject();
-        w.WriteNumber(PFirstFrame, c.FirstFrame);
+        w.EndArray();
+        LikelyErrors(w, c);
+        w.StartObject("flags"u8);
+        w.Number("retransmissions"u8, c.Counts.Retransmissions);
+        w.Number("fast_retransmissions"u8, c.Counts.FastRetransmissions);
+        w.Number("duplicate_acks"u8, c.Counts.DuplicateAcks);
+        w.Number("zero_windows"u8, c.Counts.ZeroWindows);
+        w.Number("window_full"u8, c.Counts.WindowFull);
+        w.Number("keep_alives"u8, c.Counts.KeepAlives);
+        w.Number("out_of_order"u8, c.Counts.OutOfOrder);
+        w.EndObject();
+        w.Number("first_frame"u8, c.FirstFrame);
         if (c.ResetFrame >= 0)
         {
-            w.WriteNumber(PResetFrame, c.ResetFrame);
+            w.Number("reset_frame"u8, c.ResetFrame);
         }
         else
         {
-            w.WriteNull(PResetFrame);
+            w.Null("reset_frame"u8);
         }
 
-        w.WriteEndObject();
-        w.Flush();
-        output.Write(_buffer.WrittenSpan);
-        output.WriteByte((byte)'\n');
+        w.EndObject();
+        w.NewLine();
+        output.Write(w.Written);
     }
 
-    public void End(DateTimeOffset closed)
+    public void End(DateTimeOffset closed) => output.Flush();
+
+    public void Dispose()
     {
-        _writer?.Dispose();
-        output.Flush();
     }
 
-    public void Dispose() => _writer?.Dispose();
+    internal static string VerdictName(Verdict v) => v switch
+    {
+        Verdict.Refused => "refused",
+        Verdict.Unanswered => "unanswered",
+        Verdict.Closed => "closed",
+        Verdict.HalfClosed => "half-closed",
+        Verdict.Reset => "reset",
+        Verdict.Open => "open",
+        _ => "midstream",
+    };
 
-    private static readonly JsonEncodedText[] ConnStateText = [.. Enum.GetValues<ZeekConnState>().Select(v => JsonEncodedText.Encode(v.ToString()))];
-    private static readonly JsonEncodedText[] VerdictText = [.. Enum.GetValues<Verdict>().Select(v => JsonEncodedText.Encode(VerdictName(v)))];
+    // Per side, per platform, what the application most likely saw, as knowledge-base entries.
+    private static void LikelyErrors(Utf8Line w, ConversationSummary c)
+    {
+        w.StartObject("likely_errors"u8);
+        foreach (var side in (ReadOnlySpan<Side>)[Side.Client, Side.Server])
+        {
+            if (!c.LikelyErrors.TryGetValue(side, out var errors) || errors.Count == 0)
+            {
+                continue;
+            }
 
-    // Endpoints and times are formatted on the stack: this writer runs once per conversation, millions of times.
-    private static void WriteEndpoint(Utf8JsonWriter w, JsonEncodedText name, Endpoint e)
+            w.StartObject(side == Side.Client ? "client"u8 : "server"u8);
+            foreach (var e in errors)
+            {
+                w.StartObject(PlatformKey(e));
+                w.String("id"u8, e.EntryId);
+                w.String("name"u8, e.DisplayName);
+                w.Ascii("call"u8, e.Call switch
+                {
+                    FailingCall.Connect => "connect"u8,
+                    FailingCall.Send => "send"u8,
+                    _ => "send_or_receive"u8,
+                });
+                w.EndObject();
+            }
+
+            w.EndObject();
+        }
+
+        w.EndObject();
+    }
+
+    private static ReadOnlySpan<byte> PlatformKey(LikelyError e) => (e.Domain == KnowledgeDomain.DotNet, e.Platform) switch
+    {
+        (false, OsPlatform.Linux) => "linux"u8,
+        (false, OsPlatform.Windows) => "windows"u8,
+        (false, OsPlatform.MacOS) => "macos"u8,
+        (true, OsPlatform.Linux) => "dotnet_linux"u8,
+        (true, OsPlatform.Windows) => "dotnet_windows"u8,
+        (true, OsPlatform.MacOS) => "dotnet_macos"u8,
+        _ => "any"u8,
+    };
+
+    private static void NullableBool(Utf8Line w, ReadOnlySpan<byte> name, bool? value)
+    {
+        if (value is { } b)
+        {
+            w.Bool(name, b);
+        }
+        else
+        {
+            w.Null(name);
+        }
+    }
+
+    // Endpoints and times are formatted on the stack: no string per conversation.
+    private static void Endpoint(Utf8Line w, ReadOnlySpan<byte> name, Endpoint e)
     {
         Span<char> text = stackalloc char[64];
         var n = 0;
@@ -145,54 +186,14 @@ internal sealed class JsonLinesWriter(Stream output) : IConversationWriter, IDis
         text[n++] = ':';
         e.Port.TryFormat(text[n..], out written, default, CultureInfo.InvariantCulture);
         n += written;
-        w.WriteString(name, text[..n]);
+        w.String(name, text[..n]);
     }
 
-    private static void WriteTime(Utf8JsonWriter w, JsonEncodedText name, long ns)
+    private static void Time(Utf8Line w, ReadOnlySpan<byte> name, long ns)
     {
         Span<char> text = stackalloc char[40];
         var time = DateTime.UnixEpoch.AddTicks(ns / 100);
         time.TryFormat(text, out var n, "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
-        w.WriteString(name, text[..n]);
-    }
-
-    internal static string Iso(long ns) =>
-        DateTimeOffset.FromUnixTimeMilliseconds(0).AddTicks(ns / 100).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
-
-    internal static string VerdictName(Verdict v) => v switch
-    {
-        Verdict.Refused => "refused",
-        Verdict.Unanswered => "unanswered",
-        Verdict.Closed => "closed",
-        Verdict.HalfClosed => "half-closed",
-        Verdict.Reset => "reset",
-        Verdict.Open => "open",
-        _ => "midstream",
-    };
-
-    internal static string ConnStateName(ZeekConnState s) => s.ToString();
-
-    private static void NullableString(Utf8JsonWriter w, JsonEncodedText name, string? value)
-    {
-        if (value is null)
-        {
-            w.WriteNull(name);
-        }
-        else
-        {
-            w.WriteString(name, value);
-        }
-    }
-
-    private static void NullableBool(Utf8JsonWriter w, JsonEncodedText name, bool? value)
-    {
-        if (value is { } b)
-        {
-            w.WriteBoolean(name, b);
-        }
-        else
-        {
-            w.WriteNull(name);
-        }
+        w.String(name, text[..n]);
     }
 }
