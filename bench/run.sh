@@ -47,7 +47,8 @@ tt=$(cut -d' ' -f1 "$work/tshark.times" | median); tm=$(cut -d' ' -f2 "$work/tsh
 lconv=$(if [[ $format == jsonl ]]; then wc -l <"$work/linger.out"; else echo "?"; fi)
 tconv=$(grep -c '<->' "$work/tshark.out")
 
-awk -v p="$packets" -v s="$size" -v lt="$lt" -v lm="$lm" -v tt="$tt" -v tm="$tm" -v runs="$runs" \
+actual=$(sed -nE "s/.*packets=([0-9]+).*/\1/p" "$work/gen.txt")
+awk -v p="${actual:-$packets}" -v s="$size" -v lt="$lt" -v lm="$lm" -v tt="$tt" -v tm="$tm" -v runs="$runs" \
     -v lc="$lconv" -v tc="$tconv" -v fmt="$format" -v gen="$(cat "$work/gen.txt")" 'BEGIN {
   printf "Capture: %s (%.0f MB)\n\n", gen, s / 1e6
   printf "| tool | median wall time | packets/s | median peak RSS | conversations |\n|---|---|---|---|---|\n"
