@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Runtime.InteropServices;
 using Linger.Flows.Internal;
 using Linger.Wire;
 
@@ -20,19 +19,18 @@ namespace Linger.Flows;
 /// </remarks>
 public sealed class ConversationTracker
 {
-    private readonly Dictionary<FlowKey, Conversation> _conversations = [];
+    private readonly ConversationTable _table = new();
     private readonly Queue<ConversationSummary> _finished = new();
-    private readonly Stack<Conversation> _pool = new();
     private readonly long _inactivityNs;
     private readonly long _lingerNs;
     private readonly int _maxConversations;
 
-    // Two intrusive lists, oldest first: active conversations by last packet, lingering ones by when they finished.
-    private Conversation? _activeHead;
-    private Conversation? _activeTail;
-    private Conversation? _lingerHead;
-    private Conversation? _lingerTail;
+    // Two intrusive lists of slots, oldest first: active conversations by last packet, lingering ones by when they
+    // finished.
+    private ListEnds _active = ListEnds.Empty;
+    private ListEnds _lingering = ListEnds.Empty;
     private long _nowNs = long.MinValue;
+    private long _started;
 
     /// <summary>Creates a tracker.</summary>
     /// <param name="options">Timeouts and limits; defaults when null.</param>
@@ -52,7 +50,7 @@ public sealed class ConversationTracker
     }
 
     /// <summary>Conversations being tracked now (active or lingering).</summary>
-    public int ActiveConversations => _conversations.Count;
+    public int ActiveConversations => _table.Count;
 
     /// <summary>Summaries emitted so far, for any reason.</summary>
     public long Emitted { get; private set; }
@@ -111,30 +109,25 @@ public sealed class ConversationTracker
         }
 
         var key = FlowKey.Of(in packet, out var sender);
-        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_conversations, key, out var exists);
-        var conversation = slot;
-        if (!exists || conversation is null)
+        var hash = key.Hash();
+        var slot = _table.Find(in key, hash);
+        if (slot < 0)
         {
-            conversation = Rent();
-            conversation.Start(key, sender, in packet);
-            slot = conversation;
-            Append(ref _activeHead, ref _activeTail, conversation);
-            if (_conversations.Count > _maxConversations)
+            slot = StartConversation(in key, hash, sender, in packet);
+            if (_table.Count > _maxConversations)
             {
-                EvictOldest(conversation);
+                EvictOldest(slot);
             }
         }
-        else if ((packet.Flags & TcpFlags.Syn) != 0 && conversation.Zeek.IsReuse(in packet))
+        else if ((packet.Flags & TcpFlags.Syn) != 0 && _table[slot].Zeek.IsReuse(in packet))
         {
             Reused++;
-            Unlink(conversation);
-            Emit(conversation, TrackingEnd.PortReused);
-            conversation = Rent();
-            conversation.Start(key, sender, in packet);
-            slot = conversation; // the dictionary was not changed since the lookup, so the slot is still valid
-            Append(ref _activeHead, ref _activeTail, conversation);
+            Unlink(slot);
+            Emit(slot, TrackingEnd.PortReused);
+            slot = StartConversation(in key, hash, sender, in packet);
         }
 
+        ref var conversation = ref _table[slot];
         conversation.Add(sender, in packet);
 
         if (conversation.Lingering)
@@ -144,18 +137,18 @@ public sealed class ConversationTracker
 
         if (conversation.Zeek.Finished)
         {
-            Unlink(conversation);
+            Unlink(slot);
             conversation.Lingering = true;
-            Append(ref _lingerHead, ref _lingerTail, conversation);
+            Append(ref _lingering, slot);
         }
-        else if (conversation == _activeTail)
+        else if (slot == _active.Tail)
         {
             conversation.ListTimeNs = _nowNs;
         }
         else
         {
-            Unlink(conversation);
-            Append(ref _activeHead, ref _activeTail, conversation);
+            Unlink(slot);
+            Append(ref _active, slot);
         }
     }
 
@@ -177,110 +170,133 @@ public sealed class ConversationTracker
     /// </summary>
     public void Flush()
     {
-        var remaining = new List<Conversation>(_conversations.Count);
-        remaining.AddRange(_conversations.Values);
-        remaining.Sort(static (a, b) => a.FirstFrame != b.FirstFrame ? a.FirstFrame.CompareTo(b.FirstFrame) : a.FirstNs.CompareTo(b.FirstNs));
-        foreach (var c in remaining)
+        var remaining = new FlushOrder[_table.Count];
+        var n = 0;
+        foreach (var list in (ReadOnlySpan<ListEnds>)[_lingering, _active])
         {
-            Unlink(c);
-            _conversations.Remove(c.Key);
-            Emit(c, c.Lingering ? TrackingEnd.Finished : TrackingEnd.EndOfInput);
+            for (var slot = list.Head; slot >= 0; slot = _table[slot].Next)
+            {
+                ref var c = ref _table[slot];
+                remaining[n++] = new FlushOrder(c.FirstFrame, c.FirstNs, c.Sequence, slot);
+            }
         }
+
+        Array.Sort(remaining);
+        _active = ListEnds.Empty;
+        _lingering = ListEnds.Empty;
+        foreach (var r in remaining)
+        {
+            Emit(r.Slot, _table[r.Slot].Lingering ? TrackingEnd.Finished : TrackingEnd.EndOfInput);
+        }
+    }
+
+    private int StartConversation(in FlowKey key, uint hash, int sender, in TcpPacket packet)
+    {
+        var slot = _table.Add(hash);
+        _table[slot].Start(in key, hash, sender, in packet, _started++);
+        Append(ref _active, slot);
+        return slot;
     }
 
     private void ExpireDue()
     {
-        while (_lingerHead is { } done && _nowNs - done.ListTimeNs > _lingerNs)
+        while (_lingering.Head is var done and >= 0 && _nowNs - _table[done].ListTimeNs > _lingerNs)
         {
-            Forget(done);
+            Unlink(done);
             Emit(done, TrackingEnd.Finished);
         }
 
-        while (_activeHead is { } idle && _nowNs - idle.ListTimeNs > _inactivityNs)
+        while (_active.Head is var idle and >= 0 && _nowNs - _table[idle].ListTimeNs > _inactivityNs)
         {
-            Forget(idle);
+            Unlink(idle);
             Expired++;
             Emit(idle, TrackingEnd.InactivityTimeout);
         }
     }
 
-    private void EvictOldest(Conversation justAdded)
+    private void EvictOldest(int justAdded)
     {
         // A finished conversation loses least by leaving early (only late packets); then the one idle longest.
-        var victim = _lingerHead ?? (_activeHead != justAdded ? _activeHead : null);
-        if (victim is null)
+        var victim = _lingering.Head >= 0 ? _lingering.Head : (_active.Head != justAdded ? _active.Head : -1);
+        if (victim < 0)
         {
             return;
         }
 
-        Forget(victim);
+        Unlink(victim);
         Evicted++;
-        Emit(victim, victim.Lingering ? TrackingEnd.Finished : TrackingEnd.CapacityEvicted);
+        Emit(victim, _table[victim].Lingering ? TrackingEnd.Finished : TrackingEnd.CapacityEvicted);
     }
 
-    private void Forget(Conversation c)
+    /// <summary>Queues the conversation's summary and frees its slot; the caller has taken it out of its list.</summary>
+    private void Emit(int slot, TrackingEnd ended)
     {
-        Unlink(c);
-        _conversations.Remove(c.Key);
-    }
-
-    private void Emit(Conversation c, TrackingEnd ended)
-    {
-        _finished.Enqueue(SummaryBuilder.Build(c, ended));
+        _finished.Enqueue(SummaryBuilder.Build(ref _table[slot], ended));
         Emitted++;
-
-        // Never more pooled than were tracked at once, which MaxConversations bounds: steady state allocates no
-        // conversation state, only the summaries.
-        _pool.Push(c);
+        _table.Remove(slot);
     }
 
-    private Conversation Rent() => _pool.TryPop(out var c) ? c : new Conversation();
-
-    private void Append(ref Conversation? head, ref Conversation? tail, Conversation c)
+    private void Append(ref ListEnds list, int slot)
     {
+        ref var c = ref _table[slot];
         c.ListTimeNs = _nowNs;
-        c.Prev = tail;
-        c.Next = null;
-        if (tail is null)
+        c.Prev = list.Tail;
+        c.Next = -1;
+        if (list.Tail < 0)
         {
-            head = c;
+            list.Head = slot;
         }
         else
         {
-            tail.Next = c;
+            _table[list.Tail].Next = slot;
         }
 
-        tail = c;
+        list.Tail = slot;
     }
 
-    private void Unlink(Conversation c)
+    private void Unlink(int slot)
     {
-        ref var head = ref c.Lingering ? ref _lingerHead : ref _activeHead;
-        ref var tail = ref c.Lingering ? ref _lingerTail : ref _activeTail;
-        if (c.Prev is null)
+        ref var c = ref _table[slot];
+        ref var list = ref c.Lingering ? ref _lingering : ref _active;
+        if (c.Prev < 0)
         {
-            if (head != c)
+            list.Head = c.Next;
+        }
+        else
+        {
+            _table[c.Prev].Next = c.Next;
+        }
+
+        if (c.Next < 0)
+        {
+            list.Tail = c.Prev;
+        }
+        else
+        {
+            _table[c.Next].Prev = c.Prev;
+        }
+    }
+
+    /// <summary>The first and last slot of a list, -1 when empty.</summary>
+    private struct ListEnds
+    {
+        public int Head;
+        public int Tail;
+
+        public static ListEnds Empty => new() { Head = -1, Tail = -1 };
+    }
+
+    /// <summary>Flush's order: by first packet; conversations started by the same frame in the order they started.</summary>
+    private readonly record struct FlushOrder(long FirstFrame, long FirstNs, long Sequence, int Slot) : IComparable<FlushOrder>
+    {
+        public int CompareTo(FlushOrder other)
+        {
+            if (FirstFrame != other.FirstFrame)
             {
-                return; // not in a list
+                return FirstFrame.CompareTo(other.FirstFrame);
             }
 
-            head = c.Next;
+            return FirstNs != other.FirstNs ? FirstNs.CompareTo(other.FirstNs) : Sequence.CompareTo(other.Sequence);
         }
-        else
-        {
-            c.Prev.Next = c.Next;
-        }
-
-        if (c.Next is null)
-        {
-            tail = c.Prev;
-        }
-        else
-        {
-            c.Next.Prev = c.Prev;
-        }
-
-        c.Prev = null;
-        c.Next = null;
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using Linger.Wire;
 
@@ -5,20 +6,26 @@ namespace Linger.Flows.Internal;
 
 /// <summary>
 /// One TCP conversation being tracked: both directions' state (Linger's, Wireshark's, Zeek's), updated per packet
-/// without allocating. Instances are pooled by the tracker.
+/// without allocating. A plain struct living in a slot of the <see cref="ConversationTable"/>, so that a capture's
+/// hundreds of thousands of conversations are neither objects for the GC to trace nor pointers to chase.
 /// </summary>
-internal sealed class Conversation
+internal struct Conversation
 {
-    private DirectionState _side0;
-    private DirectionState _side1;
+    // The tracker's intrusive list (active or lingering), by slot; -1 at the ends.
+    public int Prev;
+    public int Next;
+    public long ListTimeNs;
 
     public FlowKey Key;
 
-    // The tracker's intrusive list (active or lingering).
-    public Conversation? Prev;
-    public Conversation? Next;
+    /// <summary>The key's hash, kept for the table to find the slot again when it removes it.</summary>
+    public uint KeyHash;
+
+    /// <summary>Finished (both sides closed, or a RST) and waiting out the linger for late packets.</summary>
     public bool Lingering;
-    public long ListTimeNs;
+
+    /// <summary>How many conversations the tracker had started before this one.</summary>
+    public long Sequence;
 
     public long FirstNs;
     public long LastNs;
@@ -43,32 +50,32 @@ internal sealed class Conversation
 
     public ResetEvidence Reset;
 
-    public ZeekConnection Zeek { get; } = new();
+    public ZeekConnection Zeek;
 
+    private DirectionState _side0;
+    private DirectionState _side1;
+
+    [UnscopedRef]
     public ref DirectionState Side(int side) => ref side == 0 ? ref _side0 : ref _side1;
 
-    /// <summary>Starts the conversation with its first packet.</summary>
-    public void Start(FlowKey key, int sender, in TcpPacket first)
+    /// <summary>Starts the conversation with its first packet, forgetting whatever the slot held before.</summary>
+    public void Start(in FlowKey key, uint keyHash, int sender, in TcpPacket first, long sequence)
     {
+        // One block clear of the whole slot, then only the fields that do not start at zero.
+        this = default;
         Key = key;
-        Prev = null;
-        Next = null;
-        Lingering = false;
-        _side0 = DirectionState.Initial;
-        _side1 = DirectionState.Initial;
+        KeyHash = keyHash;
+        Sequence = sequence;
+        _side0.StartZeroed();
+        _side1.StartZeroed();
         FirstNs = first.TimestampNs;
         LastNs = first.TimestampNs;
         FirstFrame = first.FrameNumber;
-        Packets = 0;
         FirstSender = sender;
         FirstSynSide = -1;
         FirstSynAckSide = -1;
-        MaxGapNs = 0;
-        MostRecentSynNs = 0;
-        FirstRttNs = 0;
-        Retransmissions = FastRetransmissions = DuplicateAcks = ZeroWindows = WindowFull = KeepAlives = OutOfOrder = 0;
         Reset = ResetEvidence.None;
-        Zeek.Start(sender, in first);
+        Zeek.StartZeroed(sender, in first);
     }
 
     /// <summary>Adds one packet sent by <paramref name="sender"/>.</summary>
@@ -145,10 +152,7 @@ internal sealed class Conversation
         var ack = (flags & TcpFlags.Ack) != 0;
 
         me.IpBytes += packet.IpLength;
-        if (me.Packets++ == 0)
-        {
-            me.FirstSeq = packet.Sequence;
-        }
+        me.Packets++;
 
         if (syn && !ack && me.SynOrder < 0)
         {
@@ -211,7 +215,6 @@ internal sealed class Conversation
         me.TtlCount++;
         me.TtlMin = Math.Min(me.TtlMin, ttl);
         me.TtlMax = Math.Max(me.TtlMax, ttl);
-        me.RecentTtls = (me.RecentTtls << 8) | ttl;
         me.LastNonRstNs = packet.TimestampNs;
         me.NonRstSinceRst = true;
 

@@ -33,8 +33,6 @@ internal struct DirectionState
     /// <summary>The silence (ns) before that segment.</summary>
     public long LastPayloadGapNs;
 
-    public uint FirstSeq;
-
     /// <summary>The highest acknowledgment number this side sent: what it expects next from the other side.</summary>
     public uint HighestAck;
     public bool HasAck;
@@ -46,9 +44,6 @@ internal struct DirectionState
     public int TtlCount;
     public byte TtlMin;
     public byte TtlMax;
-
-    /// <summary>The last four TTLs, newest in the low byte.</summary>
-    public uint RecentTtls;
 
     // IPv4 identification of the side's packets other than RSTs.
     public int IpIdCount;
@@ -63,18 +58,19 @@ internal struct DirectionState
 
     public WiresharkFlow Wireshark;
 
-    public static DirectionState Initial => new()
+    /// <summary>Sets the fields whose initial value is not zero; the caller zeroed the whole state.</summary>
+    public void StartZeroed()
     {
-        SynOrder = -1,
-        SynAckOrder = -1,
-        FinOrder = -1,
-        RstOrder = -1,
-        AckOrder = -1,
-        LastPayloadOrder = -1,
-        TtlMin = byte.MaxValue,
-        IpIdSequential = true,
-        Wireshark = WiresharkFlow.Initial,
-    };
+        SynOrder = -1;
+        SynAckOrder = -1;
+        FinOrder = -1;
+        RstOrder = -1;
+        AckOrder = -1;
+        LastPayloadOrder = -1;
+        TtlMin = byte.MaxValue;
+        IpIdSequential = true;
+        Wireshark.StartZeroed();
+    }
 
     /// <summary>The receive window in bytes this side last offered, scaled when the scale is known.</summary>
     public readonly ulong WindowBytesUpperBound

@@ -12,18 +12,20 @@ internal readonly struct FlowKey : IEquatable<FlowKey>
     private FlowKey(IpAddress low, ushort lowPort, IpAddress high, ushort highPort)
     {
         Address0 = low;
-        Port0 = lowPort;
         Address1 = high;
-        Port1 = highPort;
+        Ports = ((uint)lowPort << 16) | highPort;
     }
 
     public IpAddress Address0 { get; }
 
-    public ushort Port0 { get; }
-
     public IpAddress Address1 { get; }
 
-    public ushort Port1 { get; }
+    /// <summary>Both ports in one word (side 0's in the high half), so they compare and hash as one.</summary>
+    private uint Ports { get; }
+
+    public ushort Port0 => (ushort)(Ports >> 16);
+
+    public ushort Port1 => (ushort)Ports;
 
     /// <summary>The key of a packet's conversation, and which side (0 or 1) sent the packet.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -47,16 +49,27 @@ internal readonly struct FlowKey : IEquatable<FlowKey>
     public ushort PortOf(int side) => side == 0 ? Port0 : Port1;
 
     public bool Equals(FlowKey other) =>
-        Port0 == other.Port0 && Port1 == other.Port1 && Address0.Equals(other.Address0) && Address1.Equals(other.Address1);
+        Ports == other.Ports && Address0.Equals(other.Address0) && Address1.Equals(other.Address1);
 
     public override bool Equals(object? obj) => obj is FlowKey k && Equals(k);
 
-    public override int GetHashCode()
+    public override int GetHashCode() => (int)Hash();
+
+    /// <summary>
+    /// A hash whose low bits are well mixed: the conversation table probes linearly by them, and conversations of
+    /// one client differ only in a few port bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint Hash()
     {
-        // Multiply-xor mixing: cheap, and spreads conversations that differ only in the client port.
         var h = (Address0.Low * 0x9E3779B97F4A7C15UL) ^ (Address1.Low * 0xC2B2AE3D27D4EB4FUL)
-            ^ ((((ulong)Port0 << 16) | Port1) * 0x165667B19E3779F9UL)
+            ^ (Ports * 0x165667B19E3779F9UL)
             ^ ((Address0.High + (Address1.High * 31)) * 0x27D4EB2F165667C5UL);
-        return (int)(h ^ (h >> 29) ^ (h >> 47));
+
+        // MurmurHash3's finaliser: every input bit reaches the low bits.
+        h ^= h >> 33;
+        h *= 0xFF51AFD7ED558CCDUL;
+        h ^= h >> 33;
+        return (uint)h;
     }
 }

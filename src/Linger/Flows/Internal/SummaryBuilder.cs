@@ -6,7 +6,7 @@ internal static class SummaryBuilder
     /// <summary>Most conversations have no analysis events; they share one immutable zero instance.</summary>
     private static readonly AnalysisCounts NoEvents = new();
 
-    public static ConversationSummary Build(Conversation c, TrackingEnd ended)
+    public static ConversationSummary Build(ref Conversation c, TrackingEnd ended)
     {
         var clientSide = ClientRule.Choose(
             c.FirstSynSide, c.FirstSynAckSide, c.Key.PortOf(0), c.Key.PortOf(1), c.FirstSender, out var guess);
@@ -16,7 +16,7 @@ internal static class SummaryBuilder
         var clientFacts = SideFacts.Of(in client);
         var serverFacts = SideFacts.Of(in server);
 
-        var zeek = c.Zeek;
+        ref var zeek = ref c.Zeek;
         ref var orig = ref zeek.Orig;
         ref var resp = ref zeek.Resp;
         var history = zeek.History;
@@ -51,8 +51,8 @@ internal static class SummaryBuilder
             Packets = c.Packets,
             PacketsClient = client.Packets,
             PacketsServer = server.Packets,
-            BytesClient = Bytes(zeek, clientSide),
-            BytesServer = Bytes(zeek, serverSide),
+            BytesClient = Bytes(ref zeek, clientSide),
+            BytesServer = Bytes(ref zeek, serverSide),
             IpBytesClient = client.IpBytes,
             IpBytesServer = server.IpBytes,
             ConnState = connState,
@@ -68,13 +68,13 @@ internal static class SummaryBuilder
             LikelyErrors = LikelyErrorRule.For(verdict, resetBy, isReset && rst.AfterFin, victimEstablished),
             LongestSilenceSeconds = c.MaxGapNs / 1e9,
             TrackingEnded = ended,
-            Counts = Counts(c),
+            Counts = Counts(in c),
             FirstFrame = c.FirstFrame,
             ResetFrame = (verdict is Verdict.Reset or Verdict.Refused) && rst.Exists ? rst.Frame : -1,
         };
     }
 
-    private static AnalysisCounts Counts(Conversation c)
+    private static AnalysisCounts Counts(in Conversation c)
     {
         if ((c.Retransmissions | c.FastRetransmissions | c.DuplicateAcks | c.ZeroWindows | c.WindowFull | c.KeepAlives | c.OutOfOrder) == 0)
         {
@@ -93,7 +93,7 @@ internal static class SummaryBuilder
         };
     }
 
-    private static long Bytes(ZeekConnection zeek, int side)
+    private static long Bytes(ref ZeekConnection zeek, int side)
     {
         var size = zeek.Endpoint(side).Size(in zeek.Endpoint(1 - side));
         return size > long.MaxValue ? long.MaxValue : (long)size;

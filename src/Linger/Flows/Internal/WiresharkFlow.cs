@@ -21,5 +21,9 @@ internal struct WiresharkFlow
     public WiresharkAnalysisFlags LastSegmentFlags;
 
     /// <summary>Wireshark starts the window at G_MAXUINT32 so the first segment is never a window update.</summary>
-    public static WiresharkFlow Initial => new() { WinScale = -1, Window = uint.MaxValue };
+    public void StartZeroed()
+    {
+        WinScale = -1;
+        Window = uint.MaxValue;
+    }
 }

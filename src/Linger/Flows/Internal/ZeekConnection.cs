@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using Linger.Wire;
 
@@ -16,14 +17,13 @@ namespace Linger.Flows.Internal;
 /// (Zeek logs a new S0 connection after its 5-second <c>tcp_attempt_delay</c>), an idle connection is kept for the
 /// tracker's inactivity timeout (1 hour by default; Zeek's is 5 minutes), and a partial connection whose first
 /// packet from one side was a FIN is not cut off after Zeek's 3-second <c>tcp_partial_close_delay</c>. The history is
-/// capped at <see cref="MaxHistory"/> letters.
+/// capped at <see cref="ZeekHistory.MaxLength"/> letters. A struct held inside its conversation's slot: no object per
+/// connection.
 /// </remarks>
-internal sealed class ZeekConnection
+internal struct ZeekConnection
 {
     /// <summary>Zeek's TOO_LARGE_SEQ_DELTA: sequence jumps beyond this on a SYN or RST are not trusted.</summary>
     private const int TooLargeSeqDelta = 1048576;
-
-    public const int MaxHistory = 256;
 
     // hist_seen masks (TCP_Endpoint.h); the responder's are shifted left by 16.
     private const uint HistSynPacket = 0x1;
@@ -37,8 +37,7 @@ internal sealed class ZeekConnection
     private ZeekEndpoint _side0;
     private ZeekEndpoint _side1;
     private uint _histSeen;
-    private char[] _history = new char[24];
-    private int _historyLength;
+    private ZeekHistory _history;
 
     /// <summary>The side (0 or 1 of the flow key) Zeek calls the originator.</summary>
     public int OrigSide { get; private set; }
@@ -49,27 +48,28 @@ internal sealed class ZeekConnection
     /// </summary>
     public bool Finished { get; private set; }
 
+    [UnscopedRef]
     public ref ZeekEndpoint Endpoint(int side) => ref side == 0 ? ref _side0 : ref _side1;
 
+    [UnscopedRef]
     public ref ZeekEndpoint Orig => ref Endpoint(OrigSide);
 
+    [UnscopedRef]
     public ref ZeekEndpoint Resp => ref Endpoint(1 - OrigSide);
 
     /// <summary>The history string; the common ones are shared instances rather than new strings.</summary>
-    public string History => HistoryStrings.Get(_history.AsSpan(0, _historyLength));
+    public readonly string History => _history.ToShared();
 
     /// <summary>
     /// Starts a connection from its first packet. Like TCPAnalyzer::WantConnection, a first packet that is not a plain
     /// SYN makes the sender the originator unless its source port is a likely server port and the destination port
     /// is not (with both likely: only a non-SYN packet towards a higher port flips); a flip is recorded as '^'.
+    /// The caller has zeroed the connection (it is part of a conversation's slot, zeroed as a whole).
     /// </summary>
-    public void Start(int senderSide, in TcpPacket first)
+    public void StartZeroed(int senderSide, in TcpPacket first)
     {
-        _side0 = ZeekEndpoint.Initial;
-        _side1 = ZeekEndpoint.Initial;
-        _histSeen = 0;
-        _historyLength = 0;
-        Finished = false;
+        _side0.StartZeroed();
+        _side1.StartZeroed();
         OrigSide = senderSide;
 
         var flags = first.Flags;
@@ -596,18 +596,5 @@ internal sealed class ZeekConnection
         }
     }
 
-    private void Append(char code)
-    {
-        if (_historyLength == _history.Length)
-        {
-            if (_historyLength >= MaxHistory)
-            {
-                return;
-            }
-
-            Array.Resize(ref _history, Math.Min(MaxHistory, _history.Length * 2));
-        }
-
-        _history[_historyLength++] = code;
-    }
+    private void Append(char code) => _history.Append(code);
 }

@@ -25,7 +25,12 @@ internal struct ZeekEndpoint
     public uint ZeroWindowCount;
     public uint ZeroWindowThreshold;
 
-    public static ZeekEndpoint Initial => new() { RetransmitThreshold = 1, ZeroWindowThreshold = 1 };
+    /// <summary>Sets the fields whose initial value is not zero; the caller zeroed the whole endpoint.</summary>
+    public void StartZeroed()
+    {
+        RetransmitThreshold = 1;
+        ZeroWindowThreshold = 1;
+    }
 
     public readonly uint StartSeq32 => (uint)StartSeq;
 
