@@ -138,7 +138,7 @@ public sealed class ConversationTracker
         if (conversation.Zeek.Finished)
         {
             Unlink(slot);
-            conversation.Lingering = true;
+            _table.Linger(slot);
             Append(ref _lingering, slot);
         }
         else if (slot == _active.Tail)
