@@ -21,6 +21,7 @@ public sealed class ConversationTracker
 {
     private readonly ConversationTable _table = new();
     private readonly Queue<ConversationSummary> _finished = new();
+    private readonly HistoryStrings _histories = new();
     private readonly long _inactivityNs;
     private readonly long _lingerNs;
     private readonly int _maxConversations;
@@ -30,7 +31,6 @@ public sealed class ConversationTracker
     private ListEnds _active = ListEnds.Empty;
     private ListEnds _lingering = ListEnds.Empty;
     private long _nowNs = long.MinValue;
-    private long _started;
 
     /// <summary>Creates a tracker.</summary>
     /// <param name="options">Timeouts and limits; defaults when null.</param>
@@ -129,6 +129,10 @@ public sealed class ConversationTracker
 
         ref var conversation = ref _table[slot];
         conversation.Add(sender, in packet);
+        if (conversation.Zeek.History.HasPending)
+        {
+            _table.MoveLongHistory(slot);
+        }
 
         if (conversation.Lingering)
         {
@@ -143,7 +147,7 @@ public sealed class ConversationTracker
         }
         else if (slot == _active.Tail)
         {
-            conversation.ListTimeNs = _nowNs;
+            _table.Link(slot).TimeNs = _nowNs;
         }
         else
         {
@@ -170,43 +174,77 @@ public sealed class ConversationTracker
     /// </summary>
     public void Flush()
     {
-        var remaining = new FlushOrder[_table.Count];
+        var count = _table.Count;
+        var firstFrames = new long[count];
+        var slots = new int[count];
         var n = 0;
         foreach (var list in (ReadOnlySpan<ListEnds>)[_lingering, _active])
         {
-            for (var slot = list.Head; slot >= 0; slot = _table[slot].Next)
+            for (var slot = list.Head; slot >= 0; slot = _table.Link(slot).Next)
             {
-                ref var c = ref _table[slot];
-                remaining[n++] = new FlushOrder(c.FirstFrame, c.FirstNs, c.Sequence, slot);
+                firstFrames[n] = _table[slot].FirstFrame;
+                slots[n++] = slot;
             }
         }
 
-        Array.Sort(remaining);
+        Array.Sort(firstFrames, slots);
+        OrderSameFrameRuns(firstFrames, slots);
+        foreach (var slot in slots)
+        {
+            _finished.Enqueue(SummaryBuilder.Build(
+                ref _table[slot], _table.LongHistory(slot), _histories, _table[slot].Lingering ? TrackingEnd.Finished : TrackingEnd.EndOfInput));
+            Emitted++;
+        }
+
+        _table.Clear();
         _active = ListEnds.Empty;
         _lingering = ListEnds.Empty;
-        foreach (var r in remaining)
+    }
+
+    /// <summary>
+    /// Frame numbers repeat only when packets were numbered by the caller: conversations whose first packets share
+    /// one are ordered by the time of their first packet, then by slot, so that the order is the same every run.
+    /// </summary>
+    private void OrderSameFrameRuns(long[] firstFrames, int[] slots)
+    {
+        for (var start = 0; start < firstFrames.Length;)
         {
-            Emit(r.Slot, _table[r.Slot].Lingering ? TrackingEnd.Finished : TrackingEnd.EndOfInput);
+            var end = start + 1;
+            while (end < firstFrames.Length && firstFrames[end] == firstFrames[start])
+            {
+                end++;
+            }
+
+            if (end - start > 1)
+            {
+                slots.AsSpan(start, end - start).Sort((a, b) =>
+                {
+                    var byTime = _table[a].FirstNs.CompareTo(_table[b].FirstNs);
+                    return byTime != 0 ? byTime : a.CompareTo(b);
+                });
+            }
+
+            start = end;
         }
     }
 
     private int StartConversation(in FlowKey key, uint hash, int sender, in TcpPacket packet)
     {
         var slot = _table.Add(hash);
-        _table[slot].Start(in key, hash, sender, in packet, _started++);
+        _table[slot].Start(in key, hash, sender, in packet);
         Append(ref _active, slot);
         return slot;
     }
 
     private void ExpireDue()
     {
-        while (_lingering.Head is var done and >= 0 && _nowNs - _table[done].ListTimeNs > _lingerNs)
+        while (_lingering.Head is var done and >= 0 && _nowNs - _table.Link(done).TimeNs > _lingerNs)
         {
             Unlink(done);
             Emit(done, TrackingEnd.Finished);
         }
 
-        while (_active.Head is var idle and >= 0 && _nowNs - _table[idle].ListTimeNs > _inactivityNs)
+        while (_active.Head is var idle and >= 0 && _nowNs - _table.Link(idle).TimeNs > _inactivityNs)
         {
             Unlink(idle);
             Expired++;
@@ -231,24 +269,24 @@ public sealed class ConversationTracker
     /// <summary>Queues the conversation's summary and frees its slot; the caller has taken it out of its list.</summary>
     private void Emit(int slot, TrackingEnd ended)
     {
-        _finished.Enqueue(SummaryBuilder.Build(ref _table[slot], ended));
+        _finished.Enqueue(SummaryBuilder.Build(ref _table[slot], _table.LongHistory(slot), _histories, ended));
         Emitted++;
         _table.Remove(slot);
     }
 
     private void Append(ref ListEnds list, int slot)
     {
-        ref var c = ref _table[slot];
-        c.ListTimeNs = _nowNs;
-        c.Prev = list.Tail;
-        c.Next = -1;
+        ref var link = ref _table.Link(slot);
+        link.TimeNs = _nowNs;
+        link.Prev = list.Tail;
+        link.Next = -1;
         if (list.Tail < 0)
         {
             list.Head = slot;
         }
         else
         {
-            _table[list.Tail].Next = slot;
+            _table.Link(list.Tail).Next = slot;
         }
 
         list.Tail = slot;
@@ -256,24 +294,24 @@ public sealed class ConversationTracker
 
     private void Unlink(int slot)
     {
-        ref var c = ref _table[slot];
-        ref var list = ref c.Lingering ? ref _lingering : ref _active;
-        if (c.Prev < 0)
+        ref var list = ref _table[slot].Lingering ? ref _lingering : ref _active;
+        ref var link = ref _table.Link(slot);
+        if (link.Prev < 0)
         {
-            list.Head = c.Next;
+            list.Head = link.Next;
         }
         else
         {
-            _table[c.Prev].Next = c.Next;
+            _table.Link(link.Prev).Next = link.Next;
         }
 
-        if (c.Next < 0)
+        if (link.Next < 0)
         {
-            list.Tail = c.Prev;
+            list.Tail = link.Prev;
         }
         else
         {
-            _table[c.Next].Prev = c.Prev;
+            _table.Link(link.Next).Prev = link.Prev;
         }
     }
 
@@ -286,17 +324,4 @@ public sealed class ConversationTracker
         public static ListEnds Empty => new() { Head = -1, Tail = -1 };
     }
 
-    /// <summary>Flush's order: by first packet; conversations started by the same frame in the order they started.</summary>
-    private readonly record struct FlushOrder(long FirstFrame, long FirstNs, long Sequence, int Slot) : IComparable<FlushOrder>
-    {
-        public int CompareTo(FlushOrder other)
-        {
-            if (FirstFrame != other.FirstFrame)
-            {
-                return FirstFrame.CompareTo(other.FirstFrame);
-            }
-
-            return FirstNs != other.FirstNs ? FirstNs.CompareTo(other.FirstNs) : Sequence.CompareTo(other.Sequence);
-        }
-    }
 }

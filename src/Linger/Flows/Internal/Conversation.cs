@@ -11,34 +11,23 @@ namespace Linger.Flows.Internal;
 /// </summary>
 internal struct Conversation
 {
-    // The tracker's intrusive list (active or lingering), by slot; -1 at the ends.
-    public int Prev;
-    public int Next;
-    public long ListTimeNs;
-
+    // Fields in the order a packet touches them, so a packet touches few cache lines: the key and the counters
+    // every packet updates, both directions' Wireshark state, both sides' Linger state, Zeek's state; the reset
+    // evidence, touched only by conversations that have a RST, last.
     public FlowKey Key;
-
-    /// <summary>The key's hash, kept for the table to find the slot again when it removes it.</summary>
-    public uint KeyHash;
-
-    /// <summary>Finished (both sides closed, or a RST) and waiting out the linger for late packets.</summary>
-    public bool Lingering;
-
-    /// <summary>How many conversations the tracker had started before this one.</summary>
-    public long Sequence;
-
-    public long FirstNs;
-    public long LastNs;
-    public long FirstFrame;
     public long Packets;
-    public int FirstSender;
-    public int FirstSynSide;
-    public int FirstSynAckSide;
+    public long LastNs;
     public long MaxGapNs;
 
     /// <summary>Wireshark's handshake RTT (most recent SYN to the first ACK), for its out-of-order test.</summary>
-    public long MostRecentSynNs;
     public long FirstRttNs;
+    public long MostRecentSynNs;
+
+    public long FirstNs;
+    public long FirstFrame;
+
+    /// <summary>The key's hash, kept for the table to find the slot again when it removes it.</summary>
+    public uint KeyHash;
 
     public int Retransmissions;
     public int FastRetransmissions;
@@ -48,33 +37,48 @@ internal struct Conversation
     public int KeepAlives;
     public int OutOfOrder;
 
-    public ResetEvidence Reset;
+    public sbyte FirstSender;
+    public sbyte FirstSynSide;
+    public sbyte FirstSynAckSide;
+
+    /// <summary>Finished (both sides closed, or a RST) and waiting out the linger for late packets.</summary>
+    public bool Lingering;
+
+    private WiresharkFlow _wireshark0;
+    private WiresharkFlow _wireshark1;
+    private DirectionState _side0;
+    private DirectionState _side1;
 
     public ZeekConnection Zeek;
 
-    private DirectionState _side0;
-    private DirectionState _side1;
+    public ResetEvidence Reset;
 
     [UnscopedRef]
     public ref DirectionState Side(int side) => ref side == 0 ? ref _side0 : ref _side1;
 
+    [UnscopedRef]
+    public ref WiresharkFlow Wireshark(int side) => ref side == 0 ? ref _wireshark0 : ref _wireshark1;
+
     /// <summary>Starts the conversation with its first packet, forgetting whatever the slot held before.</summary>
-    public void Start(in FlowKey key, uint keyHash, int sender, in TcpPacket first, long sequence)
+    public void Start(in FlowKey key, uint keyHash, int sender, in TcpPacket first)
     {
         // One block clear of the whole slot, then only the fields that do not start at zero.
         this = default;
         Key = key;
         KeyHash = keyHash;
-        Sequence = sequence;
+        _wireshark0.StartZeroed();
+        _wireshark1.StartZeroed();
         _side0.StartZeroed();
         _side1.StartZeroed();
         FirstNs = first.TimestampNs;
         LastNs = first.TimestampNs;
         FirstFrame = first.FrameNumber;
-        FirstSender = sender;
+        FirstSender = (sbyte)sender;
         FirstSynSide = -1;
         FirstSynAckSide = -1;
-        Reset = ResetEvidence.None;
+        Reset.Resetter = -1;
+        Reset.Order = -1;
+        Reset.Frame = -1;
         Zeek.StartZeroed(sender, in first);
     }
 
@@ -118,7 +122,7 @@ internal struct Conversation
             FirstRttNs = Math.Max(1, ts - MostRecentSynNs);
         }
 
-        Count(WiresharkAnalysis.Analyze(ref me.Wireshark, ref peer.Wireshark, in packet, FirstRttNs));
+        Count(WiresharkAnalysis.Analyze(ref Wireshark(sender), ref Wireshark(1 - sender), in packet, FirstRttNs));
         Zeek.Process(sender, in packet);
         Observe(sender, ref me, ref peer, in packet, order, gapNs);
     }
@@ -159,7 +163,7 @@ internal struct Conversation
             me.SynOrder = order;
             if (FirstSynSide < 0)
             {
-                FirstSynSide = sender;
+                FirstSynSide = (sbyte)sender;
             }
         }
         else if (syn && ack && me.SynAckOrder < 0)
@@ -167,7 +171,7 @@ internal struct Conversation
             me.SynAckOrder = order;
             if (FirstSynAckSide < 0)
             {
-                FirstSynAckSide = sender;
+                FirstSynAckSide = (sbyte)sender;
             }
         }
 
@@ -191,7 +195,8 @@ internal struct Conversation
         else
         {
             ObserveSender(ref me, in packet);
-            if (Reset.Resetter == sender)
+            // Only a side that sent a RST can be the resetter; asking it first keeps the evidence out of the cache.
+            if (me.RstOrder >= 0 && Reset.Resetter == sender)
             {
                 Reset.SenderPacketsAfter++;
             }
@@ -233,7 +238,10 @@ internal struct Conversation
             }
 
             me.LastIpId = id;
-            me.IpIdCount++;
+            if (me.IpIdCount < byte.MaxValue)
+            {
+                me.IpIdCount++;
+            }
         }
     }
 
@@ -247,6 +255,7 @@ internal struct Conversation
         if (!Reset.Exists)
         {
             var inReply = peer.LastPayloadOrder >= 0 && peer.LastPayloadOrder > me.LastPayloadOrder;
+            var receiverWinScale = Wireshark(1 - sender).WinScale;
             Reset = new ResetEvidence
             {
                 Resetter = sender,
@@ -266,7 +275,7 @@ internal struct Conversation
                 SenderLastNonRstNs = me.LastNonRstNs,
                 ReceiverAckKnown = peer.HasAck,
                 ReceiverNextExpected = peer.HighestAck,
-                ReceiverWindowBytes = peer.WindowBytesUpperBound,
+                ReceiverWindowBytes = peer.WindowBytesUpperBound(receiverWinScale),
             };
         }
         else if (Reset.Resetter == sender)

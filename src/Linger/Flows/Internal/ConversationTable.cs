@@ -5,7 +5,8 @@ namespace Linger.Flows.Internal;
 /// <summary>
 /// The conversations being tracked, by flow key: each lives in a numbered slot of large struct arrays (allocated in
 /// chunks that never move, so a <c>ref</c> to a slot stays valid while others come and go). Freed slots are reused,
-/// most recently freed first, while they are still in cache.
+/// most recently freed first, while they are still in cache. Beside each slot: its links in the tracker's lists, and
+/// the letters of a history too long to fit in the slot.
 /// </summary>
 /// <remarks>
 /// Compared with a dictionary of objects: no object per conversation for the GC to trace or promote and no pointer
@@ -22,6 +23,8 @@ internal sealed class ConversationTable
     private readonly FlowIndex _active;
     private readonly FlowIndex _lingering;
     private Conversation[]?[] _chunks = new Conversation[]?[16];
+    private SlotLink[] _links = new SlotLink[ChunkSize];
+    private byte[]?[] _longHistories = new byte[]?[ChunkSize];
     private int _slotsCreated;
     private int[] _free = new int[ChunkSize];
     private int _freeCount;
@@ -41,6 +44,10 @@ internal sealed class ConversationTable
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => ref _chunks[slot >> ChunkShift]![slot & ChunkMask];
     }
+
+    /// <summary>A slot's links in the tracker's lists: kept apart from the slots, so relinking touches 16 bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref SlotLink Link(int slot) => ref _links[slot];
 
     /// <summary>The slot of the conversation with this key, or -1.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -83,6 +90,29 @@ internal sealed class ConversationTable
         _free[_freeCount++] = slot;
     }
 
+    /// <summary>Forgets every conversation at once (after they were all emitted); the memory is kept for reuse.</summary>
+    public void Clear()
+    {
+        _active.Clear();
+        _lingering.Clear();
+        _freeCount = 0;
+        _slotsCreated = 0;
+    }
+
+    /// <summary>Moves the history letters that did not fit in the slot out of it (after every packet that adds some).</summary>
+    public void MoveLongHistory(int slot)
+    {
+        ref var history = ref this[slot].Zeek.History;
+        var letters = _longHistories[slot] ??= new byte[ZeekHistory.MaxLength - ZeekHistory.InlineCapacity];
+        var movedBefore = history.Length - ZeekHistory.InlineCapacity;
+        Span<byte> pending = stackalloc byte[16];
+        var n = history.TakePending(pending);
+        pending[..n].CopyTo(letters.AsSpan(movedBefore - n));
+    }
+
+    /// <summary>The history letters of a slot that did not fit in it (<see cref="MoveLongHistory"/>).</summary>
+    public ReadOnlySpan<byte> LongHistory(int slot) => _longHistories[slot];
+
     private int RentSlot()
     {
         if (_freeCount > 0)
@@ -98,6 +128,12 @@ internal sealed class ConversationTable
         }
 
         _chunks[chunk] ??= new Conversation[ChunkSize];
+        if (slot == _links.Length)
+        {
+            Array.Resize(ref _links, _links.Length * 2);
+            Array.Resize(ref _longHistories, _longHistories.Length * 2);
+        }
+
         return slot;
     }
 }

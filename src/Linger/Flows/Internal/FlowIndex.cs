@@ -82,6 +82,12 @@ internal sealed class FlowIndex(ConversationTable slots)
         Count--;
     }
 
+    public void Clear()
+    {
+        Array.Clear(_buckets);
+        Count = 0;
+    }
+
     private static void Insert(Bucket[] buckets, int mask, int slot, uint hash)
     {
         var i = (int)hash & mask;

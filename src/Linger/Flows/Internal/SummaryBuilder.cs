@@ -3,10 +3,7 @@ namespace Linger.Flows.Internal;
 /// <summary>Turns a tracked conversation into its summary by applying the verdict rules to its state.</summary>
 internal static class SummaryBuilder
 {
-    /// <summary>Most conversations have no analysis events; they share one immutable zero instance.</summary>
-    private static readonly AnalysisCounts NoEvents = new();
-
-    public static ConversationSummary Build(ref Conversation c, TrackingEnd ended)
+    public static ConversationSummary Build(ref Conversation c, ReadOnlySpan<byte> longHistory, HistoryStrings histories, TrackingEnd ended)
     {
         var clientSide = ClientRule.Choose(
             c.FirstSynSide, c.FirstSynAckSide, c.Key.PortOf(0), c.Key.PortOf(1), c.FirstSender, out var guess);
@@ -19,7 +16,7 @@ internal static class SummaryBuilder
         ref var zeek = ref c.Zeek;
         ref var orig = ref zeek.Orig;
         ref var resp = ref zeek.Resp;
-        var history = zeek.History;
+        var history = zeek.History.ToShared(longHistory, histories);
         var connState = ZeekConnStateRule.Classify(orig.State, resp.State, orig.Size(in resp), resp.Size(in orig), history);
 
         var verdict = VerdictRule.Decide(in clientFacts, in serverFacts, out var resetBy);
@@ -78,7 +75,7 @@ internal static class SummaryBuilder
     {
         if ((c.Retransmissions | c.FastRetransmissions | c.DuplicateAcks | c.ZeroWindows | c.WindowFull | c.KeepAlives | c.OutOfOrder) == 0)
         {
-            return NoEvents;
+            return AnalysisCounts.None;
         }
 
         return new AnalysisCounts

@@ -34,10 +34,7 @@ internal struct ZeekConnection
     private const uint HistAckPacket = 0x20;
     private const uint HistMultiFlagPacket = 0x40;
 
-    private ZeekEndpoint _side0;
-    private ZeekEndpoint _side1;
     private uint _histSeen;
-    private ZeekHistory _history;
 
     /// <summary>The side (0 or 1 of the flow key) Zeek calls the originator.</summary>
     public int OrigSide { get; private set; }
@@ -48,6 +45,10 @@ internal struct ZeekConnection
     /// </summary>
     public bool Finished { get; private set; }
 
+    private ZeekEndpoint _side0;
+    private ZeekEndpoint _side1;
+    private ZeekHistory _history;
+
     [UnscopedRef]
     public ref ZeekEndpoint Endpoint(int side) => ref side == 0 ? ref _side0 : ref _side1;
 
@@ -57,8 +58,9 @@ internal struct ZeekConnection
     [UnscopedRef]
     public ref ZeekEndpoint Resp => ref Endpoint(1 - OrigSide);
 
-    /// <summary>The history string; the common ones are shared instances rather than new strings.</summary>
-    public readonly string History => _history.ToShared();
+    /// <summary>The history letters; the owner moves those past the inline ones out after every packet.</summary>
+    [UnscopedRef]
+    public ref ZeekHistory History => ref _history;
 
     /// <summary>
     /// Starts a connection from its first packet. Like TCPAnalyzer::WantConnection, a first packet that is not a plain
@@ -169,7 +171,7 @@ internal struct ZeekConnection
 
         if (fin)
         {
-            endpoint.FinCount++;
+            endpoint.SawFin = true;
         }
 
         if (ack)

@@ -2,28 +2,29 @@ namespace Linger.Flows.Internal;
 
 /// <summary>
 /// What Zeek's TCP analyser keeps per endpoint (TCP_Endpoint): the state, the sequence space it derives byte counts
-/// from, and the counters behind the history letters that repeat.
+/// from, and the counters behind the history letters that repeat. Fields ordered by size: 72 bytes.
 /// </summary>
 internal struct ZeekEndpoint
 {
-    public ZeekEndpointState State;
-    public ZeekEndpointState PrevState;
-
     /// <summary>Signed 64 bits, as in Zeek, so a start just below a wrap stays comparable.</summary>
     public long StartSeq;
+    public ulong HistLastSyn;
+    public ulong HistLastFin;
+    public ulong HistLastRst;
     public uint LastSeq;
     public uint AckSeq;
     public uint SeqWraps;
     public uint AckWraps;
-    public bool DidClose;
-    public int FinCount;
-    public ulong HistLastSyn;
-    public ulong HistLastFin;
-    public ulong HistLastRst;
     public uint RetransmitCount;
     public uint RetransmitThreshold;
     public uint ZeroWindowCount;
     public uint ZeroWindowThreshold;
+    public ZeekEndpointState State;
+    public ZeekEndpointState PrevState;
+    public bool DidClose;
+
+    /// <summary>A FIN was seen (Zeek counts them; only "any" matters).</summary>
+    public bool SawFin;
 
     /// <summary>Sets the fields whose initial value is not zero; the caller zeroed the whole endpoint.</summary>
     public void StartZeroed()
@@ -97,7 +98,7 @@ internal struct ZeekEndpoint
             size--; // the SYN's octet
         }
 
-        if (FinCount > 0 && size != 0)
+        if (SawFin && size != 0)
         {
             size--; // the FIN's octet
         }
