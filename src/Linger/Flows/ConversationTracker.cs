@@ -142,12 +142,12 @@ public sealed class ConversationTracker
         if (conversation.Zeek.Finished)
         {
             Unlink(slot);
-            _table.Linger(slot);
+            conversation.Lingering = true;
             Append(ref _lingering, slot);
         }
         else if (slot == _active.Tail)
         {
-            _table.Link(slot).TimeNs = _nowNs;
+            conversation.ListTimeNs = _nowNs;
         }
         else
         {
@@ -238,13 +238,13 @@ public sealed class ConversationTracker
 
     private void ExpireDue()
     {
-        while (_lingering.Head is var done and >= 0 && _nowNs - _table.Link(done).TimeNs > _lingerNs)
+        while (_lingering.Head is var done and >= 0 && _nowNs - _table[done].ListTimeNs > _lingerNs)
         {
             Unlink(done);
             Emit(done, TrackingEnd.Finished);
         }
 
-        while (_active.Head is var idle and >= 0 && _nowNs - _table.Link(idle).TimeNs > _inactivityNs)
+        while (_active.Head is var idle and >= 0 && _nowNs - _table[idle].ListTimeNs > _inactivityNs)
         {
             Unlink(idle);
             Expired++;
@@ -276,8 +276,8 @@ public sealed class ConversationTracker
 
     private void Append(ref ListEnds list, int slot)
     {
+        _table[slot].ListTimeNs = _nowNs;
         ref var link = ref _table.Link(slot);
-        link.TimeNs = _nowNs;
         link.Prev = list.Tail;
         link.Next = -1;
         if (list.Tail < 0)

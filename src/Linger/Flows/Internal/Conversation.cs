@@ -15,6 +15,10 @@ internal struct Conversation
     // every packet updates, both directions' Wireshark state, both sides' Linger state, Zeek's state; the reset
     // evidence, touched only by conversations that have a RST, last.
     public FlowKey Key;
+
+    /// <summary>When the tracker put it at the end of its list (capture time): its last packet, or when it finished.</summary>
+    public long ListTimeNs;
+
     public long Packets;
     public long LastNs;
     public long MaxGapNs;

@@ -10,9 +10,7 @@ namespace Linger.Flows.Internal;
 /// </summary>
 /// <remarks>
 /// Compared with a dictionary of objects: no object per conversation for the GC to trace or promote and no pointer
-/// to chase per packet. Active and lingering conversations are indexed apart: most packets belong to the few
-/// thousand active ones, whose small index stays in cache, while the lingering ones (every conversation of the last
-/// few seconds, in a busy capture) are looked up only for packets that match no active conversation.
+/// to chase per packet.
 /// </remarks>
 internal sealed class ConversationTable
 {
@@ -20,8 +18,14 @@ internal sealed class ConversationTable
     private const int ChunkSize = 1 << ChunkShift;
     private const int ChunkMask = ChunkSize - 1;
 
-    private readonly FlowIndex _active;
-    private readonly FlowIndex _lingering;
+    // A direct-mapped cache in front of the indexes, small enough to stay in cache: the slot that a hash last led
+    // to, with the hash, so that a collision costs no look at another conversation. A packet of a conversation seen
+    // recently finds its slot without touching the large indexes, whose buckets are cold in a capture with many
+    // conversations.
+    private const int RecentSize = 8192;
+
+    private readonly FlowIndex _index;
+    private readonly RecentSlot[] _recent = new RecentSlot[RecentSize];
     private Conversation[]?[] _chunks = new Conversation[]?[16];
     private SlotLink[] _links = new SlotLink[ChunkSize];
     private byte[]?[] _longHistories = new byte[]?[ChunkSize];
@@ -29,14 +33,10 @@ internal sealed class ConversationTable
     private int[] _free = new int[ChunkSize];
     private int _freeCount;
 
-    public ConversationTable()
-    {
-        _active = new FlowIndex(this);
-        _lingering = new FlowIndex(this);
-    }
+    public ConversationTable() => _index = new FlowIndex(this);
 
     /// <summary>Conversations in the table.</summary>
-    public int Count => _active.Count + _lingering.Count;
+    public int Count => _index.Count;
 
     /// <summary>The conversation in a slot.</summary>
     public ref Conversation this[int slot]
@@ -45,7 +45,7 @@ internal sealed class ConversationTable
         get => ref _chunks[slot >> ChunkShift]![slot & ChunkMask];
     }
 
-    /// <summary>A slot's links in the tracker's lists: kept apart from the slots, so relinking touches 16 bytes.</summary>
+    /// <summary>A slot's links in the tracker's lists: kept apart from the slots, so relinking touches 8 bytes each.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref SlotLink Link(int slot) => ref _links[slot];
 
@@ -53,8 +53,20 @@ internal sealed class ConversationTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Find(in FlowKey key, uint hash)
     {
-        var slot = _active.Find(in key, hash);
-        return slot >= 0 || _lingering.Count == 0 ? slot : _lingering.Find(in key, hash);
+        ref var recent = ref _recent[hash & (RecentSize - 1)];
+        var slot = recent.SlotPlusOne - 1;
+        if (recent.Hash == hash && slot >= 0 && this[slot].Key.Equals(key))
+        {
+            return slot; // a freed slot holds FlowKey.None, which equals no key
+        }
+
+        slot = _index.Find(in key, hash);
+        if (slot >= 0)
+        {
+            recent = new RecentSlot(slot + 1, hash);
+        }
+
+        return slot;
     }
 
     /// <summary>
@@ -64,24 +76,20 @@ internal sealed class ConversationTable
     public int Add(uint hash)
     {
         var slot = RentSlot();
-        _active.Add(slot, hash);
+        _index.Add(slot, hash);
+        _recent[hash & (RecentSize - 1)] = new RecentSlot(slot + 1, hash);
         return slot;
     }
 
-    /// <summary>Marks the conversation in a slot as finished and lingering.</summary>
-    public void Linger(int slot)
-    {
-        ref var c = ref this[slot];
-        _active.Remove(slot, c.KeyHash);
-        _lingering.Add(slot, c.KeyHash);
-        c.Lingering = true;
-    }
-
-    /// <summary>Removes the conversation in a slot and frees the slot (its contents stay readable until reused).</summary>
+    /// <summary>
+    /// Removes the conversation in a slot and frees the slot. Its key becomes <see cref="FlowKey.None"/>; the rest stays
+    /// readable until the slot is reused.
+    /// </summary>
     public void Remove(int slot)
     {
         ref var c = ref this[slot];
-        (c.Lingering ? _lingering : _active).Remove(slot, c.KeyHash);
+        _index.Remove(slot, c.KeyHash);
+        c.Key = FlowKey.None;
         if (_freeCount == _free.Length)
         {
             Array.Resize(ref _free, _free.Length * 2);
@@ -93,8 +101,8 @@ internal sealed class ConversationTable
     /// <summary>Forgets every conversation at once (after they were all emitted); the memory is kept for reuse.</summary>
     public void Clear()
     {
-        _active.Clear();
-        _lingering.Clear();
+        _index.Clear();
+        Array.Clear(_recent);
         _freeCount = 0;
         _slotsCreated = 0;
     }
@@ -136,4 +144,6 @@ internal sealed class ConversationTable
 
         return slot;
     }
+
+    private readonly record struct RecentSlot(int SlotPlusOne, uint Hash);
 }

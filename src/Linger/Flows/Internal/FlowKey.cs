@@ -21,6 +21,8 @@ internal readonly struct FlowKey : IEquatable<FlowKey>
     /// <summary>Bit 0: address 0 is IPv6; bit 1: address 1 is.</summary>
     private readonly byte _v6;
 
+    private FlowKey(byte v6) => _v6 = v6;
+
     private FlowKey(IpAddress low, ushort lowPort, IpAddress high, ushort highPort)
     {
         _high0 = low.High;
@@ -30,6 +32,9 @@ internal readonly struct FlowKey : IEquatable<FlowKey>
         _ports = ((uint)lowPort << 16) | highPort;
         _v6 = (byte)((low.IsV6 ? 1 : 0) | (high.IsV6 ? 2 : 0));
     }
+
+    /// <summary>A key no packet has: what a freed slot holds, so that a stale reference to the slot matches nothing.</summary>
+    public static FlowKey None { get; } = new(byte.MaxValue);
 
     /// <summary>The key of a packet's conversation, and which side (0 or 1) sent the packet.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
