@@ -129,7 +129,7 @@ public sealed class ConversationTracker
 
         ref var conversation = ref _table[slot];
         conversation.Add(sender, in packet);
-        if (conversation.Zeek.History.HasPending)
+        if (conversation.Zeek.HistoryPending)
         {
             _table.MoveLongHistory(slot);
         }

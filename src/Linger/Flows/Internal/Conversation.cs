@@ -11,9 +11,10 @@ namespace Linger.Flows.Internal;
 /// </summary>
 internal struct Conversation
 {
-    // Fields in the order a packet touches them, so a packet touches few cache lines: the key and the counters
-    // every packet updates, both directions' Wireshark state, both sides' Linger state, Zeek's state; the reset
-    // evidence, touched only by conversations that have a RST, last.
+    // Fields in the order a packet touches them, so that a packet touches few cache lines: the key, list time and
+    // what every packet updates; both directions' Wireshark state; both sides' Linger state; Zeek's state (its
+    // rarely touched part last); then what only the first packet, a SYN, an analysis event or the summary needs;
+    // the reset evidence, touched only by conversations that have a RST, last.
     public FlowKey Key;
 
     /// <summary>When the tracker put it at the end of its list (capture time): its last packet, or when it finished.</summary>
@@ -26,6 +27,20 @@ internal struct Conversation
     /// <summary>Wireshark's handshake RTT (most recent SYN to the first ACK), for its out-of-order test.</summary>
     public long FirstRttNs;
     public long MostRecentSynNs;
+
+    /// <summary>Finished (both sides closed, or a RST) and waiting out the linger for late packets.</summary>
+    public bool Lingering;
+
+    public sbyte FirstSynSide;
+    public sbyte FirstSynAckSide;
+    public sbyte FirstSender;
+
+    private WiresharkFlow _wireshark0;
+    private WiresharkFlow _wireshark1;
+    private DirectionState _side0;
+    private DirectionState _side1;
+
+    public ZeekConnection Zeek;
 
     public long FirstNs;
     public long FirstFrame;
@@ -40,20 +55,6 @@ internal struct Conversation
     public int WindowFull;
     public int KeepAlives;
     public int OutOfOrder;
-
-    public sbyte FirstSender;
-    public sbyte FirstSynSide;
-    public sbyte FirstSynAckSide;
-
-    /// <summary>Finished (both sides closed, or a RST) and waiting out the linger for late packets.</summary>
-    public bool Lingering;
-
-    private WiresharkFlow _wireshark0;
-    private WiresharkFlow _wireshark1;
-    private DirectionState _side0;
-    private DirectionState _side1;
-
-    public ZeekConnection Zeek;
 
     public ResetEvidence Reset;
 
@@ -134,14 +135,17 @@ internal struct Conversation
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Count(WiresharkAnalysisFlags f)
     {
-        if (f == WiresharkAnalysisFlags.None)
-        {
-            return;
-        }
-
         // tcp.analysis.retransmission is also set on fast and spurious retransmissions.
         const WiresharkAnalysisFlags AnyRetransmission = WiresharkAnalysisFlags.Retransmission
             | WiresharkAnalysisFlags.FastRetransmission | WiresharkAnalysisFlags.SpuriousRetransmission;
+        const WiresharkAnalysisFlags Counted = AnyRetransmission | WiresharkAnalysisFlags.DuplicateAck
+            | WiresharkAnalysisFlags.ZeroWindow | WiresharkAnalysisFlags.WindowFull | WiresharkAnalysisFlags.KeepAlive
+            | WiresharkAnalysisFlags.OutOfOrder;
+        if ((f & Counted) == 0)
+        {
+            return; // most segments: leave the counters' cache line alone
+        }
+
         Retransmissions += (f & AnyRetransmission) != 0 ? 1 : 0;
         FastRetransmissions += (f & WiresharkAnalysisFlags.FastRetransmission) != 0 ? 1 : 0;
         DuplicateAcks += (f & WiresharkAnalysisFlags.DuplicateAck) != 0 ? 1 : 0;

@@ -110,11 +110,11 @@ internal sealed class ConversationTable
     /// <summary>Moves the history letters that did not fit in the slot out of it (after every packet that adds some).</summary>
     public void MoveLongHistory(int slot)
     {
-        ref var history = ref this[slot].Zeek.History;
+        ref var zeek = ref this[slot].Zeek;
         var letters = _longHistories[slot] ??= new byte[ZeekHistory.MaxLength - ZeekHistory.InlineCapacity];
-        var movedBefore = history.Length - ZeekHistory.InlineCapacity;
+        var movedBefore = zeek.History.Length - ZeekHistory.InlineCapacity;
         Span<byte> pending = stackalloc byte[16];
-        var n = history.TakePending(pending);
+        var n = zeek.TakePendingHistory(pending);
         pending[..n].CopyTo(letters.AsSpan(movedBefore - n));
     }
 

@@ -45,8 +45,14 @@ internal struct ZeekConnection
     /// </summary>
     public bool Finished { get; private set; }
 
+    /// <summary>History letters past the inline ones wait to be moved out (<see cref="TakePendingHistory"/>).</summary>
+    public bool HistoryPending { get; private set; }
+
+    // What every packet touches first, then what only some do.
     private ZeekEndpoint _side0;
     private ZeekEndpoint _side1;
+    private ZeekEndpointLetters _letters0;
+    private ZeekEndpointLetters _letters1;
     private ZeekHistory _history;
 
     [UnscopedRef]
@@ -62,6 +68,13 @@ internal struct ZeekConnection
     [UnscopedRef]
     public ref ZeekHistory History => ref _history;
 
+    /// <summary>Moves the pending history letters into <paramref name="destination"/>; returns how many.</summary>
+    public int TakePendingHistory(Span<byte> destination)
+    {
+        HistoryPending = false;
+        return _history.TakePending(destination);
+    }
+
     /// <summary>
     /// Starts a connection from its first packet. Like TCPAnalyzer::WantConnection, a first packet that is not a plain
     /// SYN makes the sender the originator unless its source port is a likely server port and the destination port
@@ -70,8 +83,8 @@ internal struct ZeekConnection
     /// </summary>
     public void StartZeroed(int senderSide, in TcpPacket first)
     {
-        _side0.StartZeroed();
-        _side1.StartZeroed();
+        _letters0.StartZeroed();
+        _letters1.StartZeroed();
         OrigSide = senderSide;
 
         var flags = first.Flags;
@@ -141,6 +154,7 @@ internal struct ZeekConnection
         var isOrig = side == OrigSide;
         ref var endpoint = ref Endpoint(side);
         ref var peer = ref Endpoint(1 - side);
+        ref var letters = ref (side == 0 ? ref _letters0 : ref _letters1);
 
         var flags = packet.Flags;
         var syn = (flags & TcpFlags.Syn) != 0;
@@ -161,12 +175,12 @@ internal struct ZeekConnection
 
         InitEndpoint(ref endpoint, syn, baseSeq, seqOnePastSegment);
         var relSeq = RelativeSeq(in endpoint, baseSeq, endpoint.LastSeq, endpoint.SeqWraps, out _);
-        UpdateHistory(isOrig, ref endpoint, syn, fin, rst, ack, relSeq, len);
+        UpdateHistory(isOrig, ref letters, syn, fin, rst, ack, relSeq, len);
 
         // update_window: zero windows are boring with or after a RST, or after the peer's FIN.
         if (packet.Window == 0 && !rst && peer.State != ZeekEndpointState.Closed && endpoint.State != ZeekEndpointState.Reset)
         {
-            ScaledHistoryEntry(isOrig ? 'W' : 'w', ref endpoint.ZeroWindowCount, ref endpoint.ZeroWindowThreshold);
+            ScaledHistoryEntry(isOrig ? 'W' : 'w', ref letters.ZeroWindowCount, ref letters.ZeroWindowThreshold);
         }
 
         if (fin)
@@ -194,7 +208,7 @@ internal struct ZeekConnection
             }
         }
 
-        UpdateLastSeq(isOrig, ref endpoint, seqOnePastSegment, syn, fin, rst, len);
+        UpdateLastSeq(isOrig, ref endpoint, ref letters, seqOnePastSegment, syn, fin, rst, len);
         var doClose = UpdateStateMachine(isOrig, ref endpoint, ref peer, baseSeq, len, syn, fin, rst, ack);
         if (doClose)
         {
@@ -291,7 +305,7 @@ internal struct ZeekConnection
         return unchecked(((ulong)wraps << 32) + current - (ulong)endpoint.StartSeq);
     }
 
-    private void UpdateHistory(bool isOrig, ref ZeekEndpoint endpoint, bool syn, bool fin, bool rst, bool ack, ulong relSeq, int len)
+    private void UpdateHistory(bool isOrig, ref ZeekEndpointLetters endpoint, bool syn, bool fin, bool rst, bool ack, ulong relSeq, int len)
     {
         var bitsSet = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
         if (bitsSet > 1)
@@ -366,7 +380,7 @@ internal struct ZeekConnection
         }
     }
 
-    private void UpdateLastSeq(bool isOrig, ref ZeekEndpoint endpoint, uint lastSeq, bool syn, bool fin, bool rst, int len)
+    private void UpdateLastSeq(bool isOrig, ref ZeekEndpoint endpoint, ref ZeekEndpointLetters letters, uint lastSeq, bool syn, bool fin, bool rst, int len)
     {
         var deltaLast = unchecked((int)(lastSeq - endpoint.LastSeq));
         if ((syn || rst) && (deltaLast > TooLargeSeqDelta || deltaLast < -TooLargeSeqDelta))
@@ -388,7 +402,7 @@ internal struct ZeekConnection
         }
         else if (len > 0)
         {
-            ScaledHistoryEntry(isOrig ? 'T' : 't', ref endpoint.RetransmitCount, ref endpoint.RetransmitThreshold);
+            ScaledHistoryEntry(isOrig ? 'T' : 't', ref letters.RetransmitCount, ref letters.RetransmitThreshold);
         }
     }
 
@@ -598,5 +612,12 @@ internal struct ZeekConnection
         }
     }
 
-    private void Append(char code) => _history.Append(code);
+    private void Append(char code)
+    {
+        _history.Append(code);
+
+        // Kept here, beside the state every packet reads, so the owner's check after each packet costs no extra
+        // cache line.
+        HistoryPending |= _history.HasPending;
+    }
 }

@@ -2,36 +2,23 @@ namespace Linger.Flows.Internal;
 
 /// <summary>
 /// What Zeek's TCP analyser keeps per endpoint (TCP_Endpoint): the state, the sequence space it derives byte counts
-/// from, and the counters behind the history letters that repeat. Fields ordered by size: 72 bytes.
+/// from (what every packet updates, 32 bytes; the state behind its history letters is a
+/// <see cref="ZeekEndpointLetters"/>).
 /// </summary>
 internal struct ZeekEndpoint
 {
     /// <summary>Signed 64 bits, as in Zeek, so a start just below a wrap stays comparable.</summary>
     public long StartSeq;
-    public ulong HistLastSyn;
-    public ulong HistLastFin;
-    public ulong HistLastRst;
     public uint LastSeq;
     public uint AckSeq;
     public uint SeqWraps;
     public uint AckWraps;
-    public uint RetransmitCount;
-    public uint RetransmitThreshold;
-    public uint ZeroWindowCount;
-    public uint ZeroWindowThreshold;
     public ZeekEndpointState State;
     public ZeekEndpointState PrevState;
     public bool DidClose;
 
     /// <summary>A FIN was seen (Zeek counts them; only "any" matters).</summary>
     public bool SawFin;
-
-    /// <summary>Sets the fields whose initial value is not zero; the caller zeroed the whole endpoint.</summary>
-    public void StartZeroed()
-    {
-        RetransmitThreshold = 1;
-        ZeroWindowThreshold = 1;
-    }
 
     public readonly uint StartSeq32 => (uint)StartSeq;
 
