@@ -28,7 +28,7 @@ internal sealed class ConversationTable
     private readonly RecentSlot[] _recent = new RecentSlot[RecentSize];
     private Conversation[]?[] _chunks = new Conversation[]?[16];
     private SlotLink[] _links = new SlotLink[ChunkSize];
-    private byte[]?[] _longHistories = new byte[]?[ChunkSize];
+    private byte[]?[]? _longHistories; // by slot, created when the first history outgrows its slot
     private int _slotsCreated;
     private int[] _free = new int[ChunkSize];
     private int _freeCount;
@@ -111,6 +111,11 @@ internal sealed class ConversationTable
     public void MoveLongHistory(int slot)
     {
         ref var zeek = ref this[slot].Zeek;
+        if (_longHistories is null || slot >= _longHistories.Length)
+        {
+            Array.Resize(ref _longHistories, _links.Length);
+        }
+
         var letters = _longHistories[slot] ??= new byte[ZeekHistory.MaxLength - ZeekHistory.InlineCapacity];
         var movedBefore = zeek.History.Length - ZeekHistory.InlineCapacity;
         Span<byte> pending = stackalloc byte[16];
@@ -119,7 +124,8 @@ internal sealed class ConversationTable
     }
 
     /// <summary>The history letters of a slot that did not fit in it (<see cref="MoveLongHistory"/>).</summary>
-    public ReadOnlySpan<byte> LongHistory(int slot) => _longHistories[slot];
+    public ReadOnlySpan<byte> LongHistory(int slot) =>
+        _longHistories is { } all && slot < all.Length ? all[slot] : default;
 
     private int RentSlot()
     {
@@ -139,7 +145,6 @@ internal sealed class ConversationTable
         if (slot == _links.Length)
         {
             Array.Resize(ref _links, _links.Length * 2);
-            Array.Resize(ref _longHistories, _longHistories.Length * 2);
         }
 
         return slot;

@@ -4,8 +4,9 @@ namespace Linger.Flows.Internal;
 
 /// <summary>
 /// An open-addressing hash index from flow keys to slots of a <see cref="ConversationTable"/>: linear probing in
-/// 8-byte buckets (the slot and the key's hash), at most half full, with backward-shift deletion so no tombstones
-/// build up however many conversations come and go. The keys themselves stay in the slots.
+/// 8-byte buckets (the slot and the key's hash), at most 70% full (a probe run rarely leaves its cache line), with
+/// backward-shift deletion so no tombstones build up however many conversations come and go. The keys themselves
+/// stay in the slots.
 /// </summary>
 internal sealed class FlowIndex(ConversationTable slots)
 {
@@ -38,7 +39,7 @@ internal sealed class FlowIndex(ConversationTable slots)
     /// <summary>Indexes a slot under its key's hash; the key must not be indexed yet.</summary>
     public void Add(int slot, uint hash)
     {
-        if (Count >= _buckets.Length / 2)
+        if (Count >= _buckets.Length / 10 * 7)
         {
             Grow();
         }

@@ -20,7 +20,8 @@ internal static class SummaryBuilder
         var connState = ZeekConnStateRule.Classify(orig.State, resp.State, orig.Size(in resp), resp.Size(in orig), history);
 
         var verdict = VerdictRule.Decide(in clientFacts, in serverFacts, out var resetBy);
-        var rst = c.Reset;
+        // A side's RstOrder says whether there was a RST without reading the evidence, two cold cache lines.
+        var rst = client.RstOrder >= 0 || server.RstOrder >= 0 ? c.Reset : ResetEvidence.None;
         if (rst.Exists)
         {
             ref var resetter = ref c.Side(rst.Resetter);
