@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using Linger.Wire;
 
 namespace Linger.Flows;
@@ -92,6 +93,9 @@ public enum Side
 /// <summary>Counts of Wireshark-style analysis events in one conversation (both directions).</summary>
 public sealed record AnalysisCounts
 {
+    /// <summary>No events: one shared instance (the record is immutable), the default of every summary.</summary>
+    internal static readonly AnalysisCounts None = new();
+
     /// <summary>
     /// Segments that repeat sequence space already sent (Wireshark's <c>tcp.analysis.retransmission</c>, which
     /// also marks fast and spurious retransmissions).
@@ -209,7 +213,7 @@ public sealed record ConversationSummary
     /// error (a graceful close: a read returns 0).
     /// </summary>
     public IReadOnlyDictionary<Side, IReadOnlyList<LikelyError>> LikelyErrors { get; init; } =
-        new Dictionary<Side, IReadOnlyList<LikelyError>>();
+        ReadOnlyDictionary<Side, IReadOnlyList<LikelyError>>.Empty;
 
     /// <summary>The longest silence between two consecutive packets of the conversation, in seconds.</summary>
     public double LongestSilenceSeconds { get; init; }
@@ -218,7 +222,7 @@ public sealed record ConversationSummary
     public TrackingEnd TrackingEnded { get; init; }
 
     /// <summary>Analysis event counts.</summary>
-    public AnalysisCounts Counts { get; init; } = new();
+    public AnalysisCounts Counts { get; init; } = AnalysisCounts.None;
 
     /// <summary>Frame number of the first packet (evidence).</summary>
     public long FirstFrame { get; init; }

@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Runtime.InteropServices;
 using Linger.Flows.Internal;
 using Linger.Wire;
 
@@ -20,18 +19,17 @@ namespace Linger.Flows;
 /// </remarks>
 public sealed class ConversationTracker
 {
-    private readonly Dictionary<FlowKey, Conversation> _conversations = [];
+    private readonly ConversationTable _table = new();
     private readonly Queue<ConversationSummary> _finished = new();
-    private readonly Stack<Conversation> _pool = new();
+    private readonly HistoryStrings _histories = new();
     private readonly long _inactivityNs;
     private readonly long _lingerNs;
     private readonly int _maxConversations;
 
-    // Two intrusive lists, oldest first: active conversations by last packet, lingering ones by when they finished.
-    private Conversation? _activeHead;
-    private Conversation? _activeTail;
-    private Conversation? _lingerHead;
-    private Conversation? _lingerTail;
+    // Two intrusive lists of slots, oldest first: active conversations by last packet, lingering ones by when they
+    // finished.
+    private ListEnds _active = ListEnds.Empty;
+    private ListEnds _lingering = ListEnds.Empty;
     private long _nowNs = long.MinValue;
 
     /// <summary>Creates a tracker.</summary>
@@ -52,7 +50,7 @@ public sealed class ConversationTracker
     }
 
     /// <summary>Conversations being tracked now (active or lingering).</summary>
-    public int ActiveConversations => _conversations.Count;
+    public int ActiveConversations => _table.Count;
 
     /// <summary>Summaries emitted so far, for any reason.</summary>
     public long Emitted { get; private set; }
@@ -111,31 +109,30 @@ public sealed class ConversationTracker
         }
 
         var key = FlowKey.Of(in packet, out var sender);
-        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_conversations, key, out var exists);
-        var conversation = slot;
-        if (!exists || conversation is null)
+        var hash = key.Hash();
+        var slot = _table.Find(in key, hash);
+        if (slot < 0)
         {
-            conversation = Rent();
-            conversation.Start(key, sender, in packet);
-            slot = conversation;
-            Append(ref _activeHead, ref _activeTail, conversation);
-            if (_conversations.Count > _maxConversations)
+            slot = StartConversation(in key, hash, sender, in packet);
+            if (_table.Count > _maxConversations)
             {
-                EvictOldest(conversation);
+                EvictOldest(slot);
             }
         }
-        else if ((packet.Flags & TcpFlags.Syn) != 0 && conversation.Zeek.IsReuse(in packet))
+        else if ((packet.Flags & TcpFlags.Syn) != 0 && _table[slot].Zeek.IsReuse(in packet))
         {
             Reused++;
-            Unlink(conversation);
-            Emit(conversation, TrackingEnd.PortReused);
-            conversation = Rent();
-            conversation.Start(key, sender, in packet);
-            slot = conversation; // the dictionary was not changed since the lookup, so the slot is still valid
-            Append(ref _activeHead, ref _activeTail, conversation);
+            Unlink(slot);
+            Emit(slot, TrackingEnd.PortReused);
+            slot = StartConversation(in key, hash, sender, in packet);
         }
 
+        ref var conversation = ref _table[slot];
         conversation.Add(sender, in packet);
+        if (conversation.Zeek.HistoryPending)
+        {
+            _table.MoveLongHistory(slot);
+        }
 
         if (conversation.Lingering)
         {
@@ -144,18 +141,18 @@ public sealed class ConversationTracker
 
         if (conversation.Zeek.Finished)
         {
-            Unlink(conversation);
+            Unlink(slot);
             conversation.Lingering = true;
-            Append(ref _lingerHead, ref _lingerTail, conversation);
+            Append(ref _lingering, slot);
         }
-        else if (conversation == _activeTail)
+        else if (slot == _active.Tail)
         {
             conversation.ListTimeNs = _nowNs;
         }
         else
         {
-            Unlink(conversation);
-            Append(ref _activeHead, ref _activeTail, conversation);
+            Unlink(slot);
+            Append(ref _active, slot);
         }
     }
 
@@ -177,110 +174,154 @@ public sealed class ConversationTracker
     /// </summary>
     public void Flush()
     {
-        var remaining = new List<Conversation>(_conversations.Count);
-        remaining.AddRange(_conversations.Values);
-        remaining.Sort(static (a, b) => a.FirstFrame != b.FirstFrame ? a.FirstFrame.CompareTo(b.FirstFrame) : a.FirstNs.CompareTo(b.FirstNs));
-        foreach (var c in remaining)
+        var count = _table.Count;
+        var firstFrames = new long[count];
+        var slots = new int[count];
+        var n = 0;
+        foreach (var list in (ReadOnlySpan<ListEnds>)[_lingering, _active])
         {
-            Unlink(c);
-            _conversations.Remove(c.Key);
-            Emit(c, c.Lingering ? TrackingEnd.Finished : TrackingEnd.EndOfInput);
+            for (var slot = list.Head; slot >= 0; slot = _table.Link(slot).Next)
+            {
+                firstFrames[n] = _table[slot].FirstFrame;
+                slots[n++] = slot;
+            }
         }
+
+        Array.Sort(firstFrames, slots);
+        OrderSameFrameRuns(firstFrames, slots);
+        foreach (var slot in slots)
+        {
+            _finished.Enqueue(SummaryBuilder.Build(
+                ref _table[slot], _table.LongHistory(slot), _histories, _table[slot].Lingering ? TrackingEnd.Finished : TrackingEnd.EndOfInput));
+            Emitted++;
+        }
+
+        _table.Clear();
+        _active = ListEnds.Empty;
+        _lingering = ListEnds.Empty;
+    }
+
+    /// <summary>
+    /// Frame numbers repeat only when packets were numbered by the caller: conversations whose first packets share
+    /// one are ordered by the time of their first packet, then by slot, so that the order is the same every run.
+    /// </summary>
+    private void OrderSameFrameRuns(long[] firstFrames, int[] slots)
+    {
+        for (var start = 0; start < firstFrames.Length;)
+        {
+            var end = start + 1;
+            while (end < firstFrames.Length && firstFrames[end] == firstFrames[start])
+            {
+                end++;
+            }
+
+            if (end - start > 1)
+            {
+                slots.AsSpan(start, end - start).Sort((a, b) =>
+                {
+                    var byTime = _table[a].FirstNs.CompareTo(_table[b].FirstNs);
+                    return byTime != 0 ? byTime : a.CompareTo(b);
+                });
+            }
+
+            start = end;
+        }
+    }
+
+    private int StartConversation(in FlowKey key, uint hash, int sender, in TcpPacket packet)
+    {
+        var slot = _table.Add(hash);
+        _table[slot].Start(in key, hash, sender, in packet);
+        Append(ref _active, slot);
+        return slot;
     }
 
     private void ExpireDue()
     {
-        while (_lingerHead is { } done && _nowNs - done.ListTimeNs > _lingerNs)
+        while (_lingering.Head is var done and >= 0 && _nowNs - _table[done].ListTimeNs > _lingerNs)
         {
-            Forget(done);
+            Unlink(done);
             Emit(done, TrackingEnd.Finished);
         }
 
-        while (_activeHead is { } idle && _nowNs - idle.ListTimeNs > _inactivityNs)
+        while (_active.Head is var idle and >= 0 && _nowNs - _table[idle].ListTimeNs > _inactivityNs)
         {
-            Forget(idle);
+            Unlink(idle);
             Expired++;
             Emit(idle, TrackingEnd.InactivityTimeout);
         }
     }
 
-    private void EvictOldest(Conversation justAdded)
+    private void EvictOldest(int justAdded)
     {
         // A finished conversation loses least by leaving early (only late packets); then the one idle longest.
-        var victim = _lingerHead ?? (_activeHead != justAdded ? _activeHead : null);
-        if (victim is null)
+        var victim = _lingering.Head >= 0 ? _lingering.Head : (_active.Head != justAdded ? _active.Head : -1);
+        if (victim < 0)
         {
             return;
         }
 
-        Forget(victim);
+        Unlink(victim);
         Evicted++;
-        Emit(victim, victim.Lingering ? TrackingEnd.Finished : TrackingEnd.CapacityEvicted);
+        Emit(victim, _table[victim].Lingering ? TrackingEnd.Finished : TrackingEnd.CapacityEvicted);
     }
 
-    private void Forget(Conversation c)
+    /// <summary>Queues the conversation's summary and frees its slot; the caller has taken it out of its list.</summary>
+    private void Emit(int slot, TrackingEnd ended)
     {
-        Unlink(c);
-        _conversations.Remove(c.Key);
-    }
-
-    private void Emit(Conversation c, TrackingEnd ended)
-    {
-        _finished.Enqueue(SummaryBuilder.Build(c, ended));
+        _finished.Enqueue(SummaryBuilder.Build(ref _table[slot], _table.LongHistory(slot), _histories, ended));
         Emitted++;
-
-        // Never more pooled than were tracked at once, which MaxConversations bounds: steady state allocates no
-        // conversation state, only the summaries.
-        _pool.Push(c);
+        _table.Remove(slot);
     }
 
-    private Conversation Rent() => _pool.TryPop(out var c) ? c : new Conversation();
-
-    private void Append(ref Conversation? head, ref Conversation? tail, Conversation c)
+    private void Append(ref ListEnds list, int slot)
     {
-        c.ListTimeNs = _nowNs;
-        c.Prev = tail;
-        c.Next = null;
-        if (tail is null)
+        _table[slot].ListTimeNs = _nowNs;
+        ref var link = ref _table.Link(slot);
+        link.Prev = list.Tail;
+        link.Next = -1;
+        if (list.Tail < 0)
         {
-            head = c;
+            list.Head = slot;
         }
         else
         {
-            tail.Next = c;
+            _table.Link(list.Tail).Next = slot;
         }
 
-        tail = c;
+        list.Tail = slot;
     }
 
-    private void Unlink(Conversation c)
+    private void Unlink(int slot)
     {
-        ref var head = ref c.Lingering ? ref _lingerHead : ref _activeHead;
-        ref var tail = ref c.Lingering ? ref _lingerTail : ref _activeTail;
-        if (c.Prev is null)
+        ref var list = ref _table[slot].Lingering ? ref _lingering : ref _active;
+        ref var link = ref _table.Link(slot);
+        if (link.Prev < 0)
         {
-            if (head != c)
-            {
-                return; // not in a list
-            }
-
-            head = c.Next;
+            list.Head = link.Next;
         }
         else
         {
-            c.Prev.Next = c.Next;
+            _table.Link(link.Prev).Next = link.Next;
         }
 
-        if (c.Next is null)
+        if (link.Next < 0)
         {
-            tail = c.Prev;
+            list.Tail = link.Prev;
         }
         else
         {
-            c.Next.Prev = c.Prev;
+            _table.Link(link.Next).Prev = link.Prev;
         }
-
-        c.Prev = null;
-        c.Next = null;
     }
+
+    /// <summary>The first and last slot of a list, -1 when empty.</summary>
+    private struct ListEnds
+    {
+        public int Head;
+        public int Tail;
+
+        public static ListEnds Empty => new() { Head = -1, Tail = -1 };
+    }
+
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using Linger.Wire;
 
@@ -5,33 +6,47 @@ namespace Linger.Flows.Internal;
 
 /// <summary>
 /// One TCP conversation being tracked: both directions' state (Linger's, Wireshark's, Zeek's), updated per packet
-/// without allocating. Instances are pooled by the tracker.
+/// without allocating. A plain struct living in a slot of the <see cref="ConversationTable"/>, so that a capture's
+/// hundreds of thousands of conversations are neither objects for the GC to trace nor pointers to chase.
 /// </summary>
-internal sealed class Conversation
+internal struct Conversation
 {
-    private DirectionState _side0;
-    private DirectionState _side1;
-
+    // Fields in the order a packet touches them, so that a packet touches few cache lines: the key, list time and
+    // what every packet updates; both directions' Wireshark state; both sides' Linger state; Zeek's state (its
+    // rarely touched part last); then what only the first packet, a SYN, an analysis event or the summary needs;
+    // the reset evidence, touched only by conversations that have a RST, last.
     public FlowKey Key;
 
-    // The tracker's intrusive list (active or lingering).
-    public Conversation? Prev;
-    public Conversation? Next;
-    public bool Lingering;
+    /// <summary>When the tracker put it at the end of its list (capture time): its last packet, or when it finished.</summary>
     public long ListTimeNs;
 
-    public long FirstNs;
-    public long LastNs;
-    public long FirstFrame;
     public long Packets;
-    public int FirstSender;
-    public int FirstSynSide;
-    public int FirstSynAckSide;
+    public long LastNs;
     public long MaxGapNs;
 
     /// <summary>Wireshark's handshake RTT (most recent SYN to the first ACK), for its out-of-order test.</summary>
-    public long MostRecentSynNs;
     public long FirstRttNs;
+    public long MostRecentSynNs;
+
+    /// <summary>Finished (both sides closed, or a RST) and waiting out the linger for late packets.</summary>
+    public bool Lingering;
+
+    public sbyte FirstSynSide;
+    public sbyte FirstSynAckSide;
+    public sbyte FirstSender;
+
+    private WiresharkFlow _wireshark0;
+    private WiresharkFlow _wireshark1;
+    private DirectionState _side0;
+    private DirectionState _side1;
+
+    public ZeekConnection Zeek;
+
+    public long FirstNs;
+    public long FirstFrame;
+
+    /// <summary>The key's hash, kept for the table to find the slot again when it removes it.</summary>
+    public uint KeyHash;
 
     public int Retransmissions;
     public int FastRetransmissions;
@@ -43,32 +58,33 @@ internal sealed class Conversation
 
     public ResetEvidence Reset;
 
-    public ZeekConnection Zeek { get; } = new();
-
+    [UnscopedRef]
     public ref DirectionState Side(int side) => ref side == 0 ? ref _side0 : ref _side1;
 
-    /// <summary>Starts the conversation with its first packet.</summary>
-    public void Start(FlowKey key, int sender, in TcpPacket first)
+    [UnscopedRef]
+    public ref WiresharkFlow Wireshark(int side) => ref side == 0 ? ref _wireshark0 : ref _wireshark1;
+
+    /// <summary>Starts the conversation with its first packet, forgetting whatever the slot held before.</summary>
+    public void Start(in FlowKey key, uint keyHash, int sender, in TcpPacket first)
     {
+        // One block clear of the whole slot, then only the fields that do not start at zero.
+        this = default;
         Key = key;
-        Prev = null;
-        Next = null;
-        Lingering = false;
-        _side0 = DirectionState.Initial;
-        _side1 = DirectionState.Initial;
+        KeyHash = keyHash;
+        _wireshark0.StartZeroed();
+        _wireshark1.StartZeroed();
+        _side0.StartZeroed();
+        _side1.StartZeroed();
         FirstNs = first.TimestampNs;
         LastNs = first.TimestampNs;
         FirstFrame = first.FrameNumber;
-        Packets = 0;
-        FirstSender = sender;
+        FirstSender = (sbyte)sender;
         FirstSynSide = -1;
         FirstSynAckSide = -1;
-        MaxGapNs = 0;
-        MostRecentSynNs = 0;
-        FirstRttNs = 0;
-        Retransmissions = FastRetransmissions = DuplicateAcks = ZeroWindows = WindowFull = KeepAlives = OutOfOrder = 0;
-        Reset = ResetEvidence.None;
-        Zeek.Start(sender, in first);
+        Reset.Resetter = -1;
+        Reset.Order = -1;
+        Reset.Frame = -1;
+        Zeek.StartZeroed(sender, in first);
     }
 
     /// <summary>Adds one packet sent by <paramref name="sender"/>.</summary>
@@ -111,7 +127,7 @@ internal sealed class Conversation
             FirstRttNs = Math.Max(1, ts - MostRecentSynNs);
         }
 
-        Count(WiresharkAnalysis.Analyze(ref me.Wireshark, ref peer.Wireshark, in packet, FirstRttNs));
+        Count(WiresharkAnalysis.Analyze(ref Wireshark(sender), ref Wireshark(1 - sender), in packet, FirstRttNs));
         Zeek.Process(sender, in packet);
         Observe(sender, ref me, ref peer, in packet, order, gapNs);
     }
@@ -119,14 +135,17 @@ internal sealed class Conversation
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Count(WiresharkAnalysisFlags f)
     {
-        if (f == WiresharkAnalysisFlags.None)
-        {
-            return;
-        }
-
         // tcp.analysis.retransmission is also set on fast and spurious retransmissions.
         const WiresharkAnalysisFlags AnyRetransmission = WiresharkAnalysisFlags.Retransmission
             | WiresharkAnalysisFlags.FastRetransmission | WiresharkAnalysisFlags.SpuriousRetransmission;
+        const WiresharkAnalysisFlags Counted = AnyRetransmission | WiresharkAnalysisFlags.DuplicateAck
+            | WiresharkAnalysisFlags.ZeroWindow | WiresharkAnalysisFlags.WindowFull | WiresharkAnalysisFlags.KeepAlive
+            | WiresharkAnalysisFlags.OutOfOrder;
+        if ((f & Counted) == 0)
+        {
+            return; // most segments: leave the counters' cache line alone
+        }
+
         Retransmissions += (f & AnyRetransmission) != 0 ? 1 : 0;
         FastRetransmissions += (f & WiresharkAnalysisFlags.FastRetransmission) != 0 ? 1 : 0;
         DuplicateAcks += (f & WiresharkAnalysisFlags.DuplicateAck) != 0 ? 1 : 0;
@@ -145,17 +164,14 @@ internal sealed class Conversation
         var ack = (flags & TcpFlags.Ack) != 0;
 
         me.IpBytes += packet.IpLength;
-        if (me.Packets++ == 0)
-        {
-            me.FirstSeq = packet.Sequence;
-        }
+        me.Packets++;
 
         if (syn && !ack && me.SynOrder < 0)
         {
             me.SynOrder = order;
             if (FirstSynSide < 0)
             {
-                FirstSynSide = sender;
+                FirstSynSide = (sbyte)sender;
             }
         }
         else if (syn && ack && me.SynAckOrder < 0)
@@ -163,7 +179,7 @@ internal sealed class Conversation
             me.SynAckOrder = order;
             if (FirstSynAckSide < 0)
             {
-                FirstSynAckSide = sender;
+                FirstSynAckSide = (sbyte)sender;
             }
         }
 
@@ -187,7 +203,8 @@ internal sealed class Conversation
         else
         {
             ObserveSender(ref me, in packet);
-            if (Reset.Resetter == sender)
+            // Only a side that sent a RST can be the resetter; asking it first keeps the evidence out of the cache.
+            if (me.RstOrder >= 0 && Reset.Resetter == sender)
             {
                 Reset.SenderPacketsAfter++;
             }
@@ -211,7 +228,6 @@ internal sealed class Conversation
         me.TtlCount++;
         me.TtlMin = Math.Min(me.TtlMin, ttl);
         me.TtlMax = Math.Max(me.TtlMax, ttl);
-        me.RecentTtls = (me.RecentTtls << 8) | ttl;
         me.LastNonRstNs = packet.TimestampNs;
         me.NonRstSinceRst = true;
 
@@ -230,7 +246,10 @@ internal sealed class Conversation
             }
 
             me.LastIpId = id;
-            me.IpIdCount++;
+            if (me.IpIdCount < byte.MaxValue)
+            {
+                me.IpIdCount++;
+            }
         }
     }
 
@@ -244,6 +263,7 @@ internal sealed class Conversation
         if (!Reset.Exists)
         {
             var inReply = peer.LastPayloadOrder >= 0 && peer.LastPayloadOrder > me.LastPayloadOrder;
+            var receiverWinScale = Wireshark(1 - sender).WinScale;
             Reset = new ResetEvidence
             {
                 Resetter = sender,
@@ -263,7 +283,7 @@ internal sealed class Conversation
                 SenderLastNonRstNs = me.LastNonRstNs,
                 ReceiverAckKnown = peer.HasAck,
                 ReceiverNextExpected = peer.HighestAck,
-                ReceiverWindowBytes = peer.WindowBytesUpperBound,
+                ReceiverWindowBytes = peer.WindowBytesUpperBound(receiverWinScale),
             };
         }
         else if (Reset.Resetter == sender)

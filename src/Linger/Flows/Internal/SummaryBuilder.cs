@@ -3,10 +3,7 @@ namespace Linger.Flows.Internal;
 /// <summary>Turns a tracked conversation into its summary by applying the verdict rules to its state.</summary>
 internal static class SummaryBuilder
 {
-    /// <summary>Most conversations have no analysis events; they share one immutable zero instance.</summary>
-    private static readonly AnalysisCounts NoEvents = new();
-
-    public static ConversationSummary Build(Conversation c, TrackingEnd ended)
+    public static ConversationSummary Build(ref Conversation c, ReadOnlySpan<byte> longHistory, HistoryStrings histories, TrackingEnd ended)
     {
         var clientSide = ClientRule.Choose(
             c.FirstSynSide, c.FirstSynAckSide, c.Key.PortOf(0), c.Key.PortOf(1), c.FirstSender, out var guess);
@@ -16,14 +13,15 @@ internal static class SummaryBuilder
         var clientFacts = SideFacts.Of(in client);
         var serverFacts = SideFacts.Of(in server);
 
-        var zeek = c.Zeek;
+        ref var zeek = ref c.Zeek;
         ref var orig = ref zeek.Orig;
         ref var resp = ref zeek.Resp;
-        var history = zeek.History;
+        var history = zeek.History.ToShared(longHistory, histories);
         var connState = ZeekConnStateRule.Classify(orig.State, resp.State, orig.Size(in resp), resp.Size(in orig), history);
 
         var verdict = VerdictRule.Decide(in clientFacts, in serverFacts, out var resetBy);
-        var rst = c.Reset;
+        // A side's RstOrder says whether there was a RST without reading the evidence, two cold cache lines.
+        var rst = client.RstOrder >= 0 || server.RstOrder >= 0 ? c.Reset : ResetEvidence.None;
         if (rst.Exists)
         {
             ref var resetter = ref c.Side(rst.Resetter);
@@ -51,8 +49,8 @@ internal static class SummaryBuilder
             Packets = c.Packets,
             PacketsClient = client.Packets,
             PacketsServer = server.Packets,
-            BytesClient = Bytes(zeek, clientSide),
-            BytesServer = Bytes(zeek, serverSide),
+            BytesClient = Bytes(ref zeek, clientSide),
+            BytesServer = Bytes(ref zeek, serverSide),
             IpBytesClient = client.IpBytes,
             IpBytesServer = server.IpBytes,
             ConnState = connState,
@@ -68,17 +66,17 @@ internal static class SummaryBuilder
             LikelyErrors = LikelyErrorRule.For(verdict, resetBy, isReset && rst.AfterFin, victimEstablished),
             LongestSilenceSeconds = c.MaxGapNs / 1e9,
             TrackingEnded = ended,
-            Counts = Counts(c),
+            Counts = Counts(in c),
             FirstFrame = c.FirstFrame,
             ResetFrame = (verdict is Verdict.Reset or Verdict.Refused) && rst.Exists ? rst.Frame : -1,
         };
     }
 
-    private static AnalysisCounts Counts(Conversation c)
+    private static AnalysisCounts Counts(in Conversation c)
     {
         if ((c.Retransmissions | c.FastRetransmissions | c.DuplicateAcks | c.ZeroWindows | c.WindowFull | c.KeepAlives | c.OutOfOrder) == 0)
         {
-            return NoEvents;
+            return AnalysisCounts.None;
         }
 
         return new AnalysisCounts
@@ -93,7 +91,7 @@ internal static class SummaryBuilder
         };
     }
 
-    private static long Bytes(ZeekConnection zeek, int side)
+    private static long Bytes(ref ZeekConnection zeek, int side)
     {
         var size = zeek.Endpoint(side).Size(in zeek.Endpoint(1 - side));
         return size > long.MaxValue ? long.MaxValue : (long)size;

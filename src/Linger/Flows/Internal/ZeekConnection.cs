@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using Linger.Wire;
 
@@ -16,14 +17,13 @@ namespace Linger.Flows.Internal;
 /// (Zeek logs a new S0 connection after its 5-second <c>tcp_attempt_delay</c>), an idle connection is kept for the
 /// tracker's inactivity timeout (1 hour by default; Zeek's is 5 minutes), and a partial connection whose first
 /// packet from one side was a FIN is not cut off after Zeek's 3-second <c>tcp_partial_close_delay</c>. The history is
-/// capped at <see cref="MaxHistory"/> letters.
+/// capped at <see cref="ZeekHistory.MaxLength"/> letters. A struct held inside its conversation's slot: no object per
+/// connection.
 /// </remarks>
-internal sealed class ZeekConnection
+internal struct ZeekConnection
 {
     /// <summary>Zeek's TOO_LARGE_SEQ_DELTA: sequence jumps beyond this on a SYN or RST are not trusted.</summary>
     private const int TooLargeSeqDelta = 1048576;
-
-    public const int MaxHistory = 256;
 
     // hist_seen masks (TCP_Endpoint.h); the responder's are shifted left by 16.
     private const uint HistSynPacket = 0x1;
@@ -34,11 +34,7 @@ internal sealed class ZeekConnection
     private const uint HistAckPacket = 0x20;
     private const uint HistMultiFlagPacket = 0x40;
 
-    private ZeekEndpoint _side0;
-    private ZeekEndpoint _side1;
     private uint _histSeen;
-    private char[] _history = new char[24];
-    private int _historyLength;
 
     /// <summary>The side (0 or 1 of the flow key) Zeek calls the originator.</summary>
     public int OrigSide { get; private set; }
@@ -49,27 +45,46 @@ internal sealed class ZeekConnection
     /// </summary>
     public bool Finished { get; private set; }
 
+    /// <summary>History letters past the inline ones wait to be moved out (<see cref="TakePendingHistory"/>).</summary>
+    public bool HistoryPending { get; private set; }
+
+    // What every packet touches first, then what only some do.
+    private ZeekEndpoint _side0;
+    private ZeekEndpoint _side1;
+    private ZeekEndpointLetters _letters0;
+    private ZeekEndpointLetters _letters1;
+    private ZeekHistory _history;
+
+    [UnscopedRef]
     public ref ZeekEndpoint Endpoint(int side) => ref side == 0 ? ref _side0 : ref _side1;
 
+    [UnscopedRef]
     public ref ZeekEndpoint Orig => ref Endpoint(OrigSide);
 
+    [UnscopedRef]
     public ref ZeekEndpoint Resp => ref Endpoint(1 - OrigSide);
 
-    /// <summary>The history string; the common ones are shared instances rather than new strings.</summary>
-    public string History => HistoryStrings.Get(_history.AsSpan(0, _historyLength));
+    /// <summary>The history letters; the owner moves those past the inline ones out after every packet.</summary>
+    [UnscopedRef]
+    public ref ZeekHistory History => ref _history;
+
+    /// <summary>Moves the pending history letters into <paramref name="destination"/>; returns how many.</summary>
+    public int TakePendingHistory(Span<byte> destination)
+    {
+        HistoryPending = false;
+        return _history.TakePending(destination);
+    }
 
     /// <summary>
     /// Starts a connection from its first packet. Like TCPAnalyzer::WantConnection, a first packet that is not a plain
     /// SYN makes the sender the originator unless its source port is a likely server port and the destination port
     /// is not (with both likely: only a non-SYN packet towards a higher port flips); a flip is recorded as '^'.
+    /// The caller has zeroed the connection (it is part of a conversation's slot, zeroed as a whole).
     /// </summary>
-    public void Start(int senderSide, in TcpPacket first)
+    public void StartZeroed(int senderSide, in TcpPacket first)
     {
-        _side0 = ZeekEndpoint.Initial;
-        _side1 = ZeekEndpoint.Initial;
-        _histSeen = 0;
-        _historyLength = 0;
-        Finished = false;
+        _letters0.StartZeroed();
+        _letters1.StartZeroed();
         OrigSide = senderSide;
 
         var flags = first.Flags;
@@ -139,6 +154,7 @@ internal sealed class ZeekConnection
         var isOrig = side == OrigSide;
         ref var endpoint = ref Endpoint(side);
         ref var peer = ref Endpoint(1 - side);
+        ref var letters = ref (side == 0 ? ref _letters0 : ref _letters1);
 
         var flags = packet.Flags;
         var syn = (flags & TcpFlags.Syn) != 0;
@@ -159,17 +175,17 @@ internal sealed class ZeekConnection
 
         InitEndpoint(ref endpoint, syn, baseSeq, seqOnePastSegment);
         var relSeq = RelativeSeq(in endpoint, baseSeq, endpoint.LastSeq, endpoint.SeqWraps, out _);
-        UpdateHistory(isOrig, ref endpoint, syn, fin, rst, ack, relSeq, len);
+        UpdateHistory(isOrig, ref letters, syn, fin, rst, ack, relSeq, len);
 
         // update_window: zero windows are boring with or after a RST, or after the peer's FIN.
         if (packet.Window == 0 && !rst && peer.State != ZeekEndpointState.Closed && endpoint.State != ZeekEndpointState.Reset)
         {
-            ScaledHistoryEntry(isOrig ? 'W' : 'w', ref endpoint.ZeroWindowCount, ref endpoint.ZeroWindowThreshold);
+            ScaledHistoryEntry(isOrig ? 'W' : 'w', ref letters.ZeroWindowCount, ref letters.ZeroWindowThreshold);
         }
 
         if (fin)
         {
-            endpoint.FinCount++;
+            endpoint.SawFin = true;
         }
 
         if (ack)
@@ -192,7 +208,7 @@ internal sealed class ZeekConnection
             }
         }
 
-        UpdateLastSeq(isOrig, ref endpoint, seqOnePastSegment, syn, fin, rst, len);
+        UpdateLastSeq(isOrig, ref endpoint, ref letters, seqOnePastSegment, syn, fin, rst, len);
         var doClose = UpdateStateMachine(isOrig, ref endpoint, ref peer, baseSeq, len, syn, fin, rst, ack);
         if (doClose)
         {
@@ -289,7 +305,7 @@ internal sealed class ZeekConnection
         return unchecked(((ulong)wraps << 32) + current - (ulong)endpoint.StartSeq);
     }
 
-    private void UpdateHistory(bool isOrig, ref ZeekEndpoint endpoint, bool syn, bool fin, bool rst, bool ack, ulong relSeq, int len)
+    private void UpdateHistory(bool isOrig, ref ZeekEndpointLetters endpoint, bool syn, bool fin, bool rst, bool ack, ulong relSeq, int len)
     {
         var bitsSet = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
         if (bitsSet > 1)
@@ -364,7 +380,7 @@ internal sealed class ZeekConnection
         }
     }
 
-    private void UpdateLastSeq(bool isOrig, ref ZeekEndpoint endpoint, uint lastSeq, bool syn, bool fin, bool rst, int len)
+    private void UpdateLastSeq(bool isOrig, ref ZeekEndpoint endpoint, ref ZeekEndpointLetters letters, uint lastSeq, bool syn, bool fin, bool rst, int len)
     {
         var deltaLast = unchecked((int)(lastSeq - endpoint.LastSeq));
         if ((syn || rst) && (deltaLast > TooLargeSeqDelta || deltaLast < -TooLargeSeqDelta))
@@ -386,7 +402,7 @@ internal sealed class ZeekConnection
         }
         else if (len > 0)
         {
-            ScaledHistoryEntry(isOrig ? 'T' : 't', ref endpoint.RetransmitCount, ref endpoint.RetransmitThreshold);
+            ScaledHistoryEntry(isOrig ? 'T' : 't', ref letters.RetransmitCount, ref letters.RetransmitThreshold);
         }
     }
 
@@ -598,16 +614,10 @@ internal sealed class ZeekConnection
 
     private void Append(char code)
     {
-        if (_historyLength == _history.Length)
-        {
-            if (_historyLength >= MaxHistory)
-            {
-                return;
-            }
+        _history.Append(code);
 
-            Array.Resize(ref _history, Math.Min(MaxHistory, _history.Length * 2));
-        }
-
-        _history[_historyLength++] = code;
+        // Kept here, beside the state every packet reads, so the owner's check after each packet costs no extra
+        // cache line.
+        HistoryPending |= _history.HasPending;
     }
 }

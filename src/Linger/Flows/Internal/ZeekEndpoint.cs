@@ -2,30 +2,23 @@ namespace Linger.Flows.Internal;
 
 /// <summary>
 /// What Zeek's TCP analyser keeps per endpoint (TCP_Endpoint): the state, the sequence space it derives byte counts
-/// from, and the counters behind the history letters that repeat.
+/// from (what every packet updates, 32 bytes; the state behind its history letters is a
+/// <see cref="ZeekEndpointLetters"/>).
 /// </summary>
 internal struct ZeekEndpoint
 {
-    public ZeekEndpointState State;
-    public ZeekEndpointState PrevState;
-
     /// <summary>Signed 64 bits, as in Zeek, so a start just below a wrap stays comparable.</summary>
     public long StartSeq;
     public uint LastSeq;
     public uint AckSeq;
     public uint SeqWraps;
     public uint AckWraps;
+    public ZeekEndpointState State;
+    public ZeekEndpointState PrevState;
     public bool DidClose;
-    public int FinCount;
-    public ulong HistLastSyn;
-    public ulong HistLastFin;
-    public ulong HistLastRst;
-    public uint RetransmitCount;
-    public uint RetransmitThreshold;
-    public uint ZeroWindowCount;
-    public uint ZeroWindowThreshold;
 
-    public static ZeekEndpoint Initial => new() { RetransmitThreshold = 1, ZeroWindowThreshold = 1 };
+    /// <summary>A FIN was seen (Zeek counts them; only "any" matters).</summary>
+    public bool SawFin;
 
     public readonly uint StartSeq32 => (uint)StartSeq;
 
@@ -92,7 +85,7 @@ internal struct ZeekEndpoint
             size--; // the SYN's octet
         }
 
-        if (FinCount > 0 && size != 0)
+        if (SawFin && size != 0)
         {
             size--; // the FIN's octet
         }

@@ -1,0 +1,154 @@
+using System.Runtime.CompilerServices;
+
+namespace Linger.Flows.Internal;
+
+/// <summary>
+/// The conversations being tracked, by flow key: each lives in a numbered slot of large struct arrays (allocated in
+/// chunks that never move, so a <c>ref</c> to a slot stays valid while others come and go). Freed slots are reused,
+/// most recently freed first, while they are still in cache. Beside each slot: its links in the tracker's lists, and
+/// the letters of a history too long to fit in the slot.
+/// </summary>
+/// <remarks>
+/// Compared with a dictionary of objects: no object per conversation for the GC to trace or promote and no pointer
+/// to chase per packet.
+/// </remarks>
+internal sealed class ConversationTable
+{
+    private const int ChunkShift = 10;
+    private const int ChunkSize = 1 << ChunkShift;
+    private const int ChunkMask = ChunkSize - 1;
+
+    // A direct-mapped cache in front of the indexes, small enough to stay in cache: the slot that a hash last led
+    // to, with the hash, so that a collision costs no look at another conversation. A packet of a conversation seen
+    // recently finds its slot without touching the large indexes, whose buckets are cold in a capture with many
+    // conversations.
+    private const int RecentSize = 8192;
+
+    private readonly FlowIndex _index;
+    private readonly RecentSlot[] _recent = new RecentSlot[RecentSize];
+    private Conversation[]?[] _chunks = new Conversation[]?[16];
+    private SlotLink[] _links = new SlotLink[ChunkSize];
+    private byte[]?[]? _longHistories; // by slot, created when the first history outgrows its slot
+    private int _slotsCreated;
+    private int[] _free = new int[ChunkSize];
+    private int _freeCount;
+
+    public ConversationTable() => _index = new FlowIndex(this);
+
+    /// <summary>Conversations in the table.</summary>
+    public int Count => _index.Count;
+
+    /// <summary>The conversation in a slot.</summary>
+    public ref Conversation this[int slot]
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => ref _chunks[slot >> ChunkShift]![slot & ChunkMask];
+    }
+
+    /// <summary>A slot's links in the tracker's lists: kept apart from the slots, so relinking touches 8 bytes each.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref SlotLink Link(int slot) => ref _links[slot];
+
+    /// <summary>The slot of the conversation with this key, or -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int Find(in FlowKey key, uint hash)
+    {
+        ref var recent = ref _recent[hash & (RecentSize - 1)];
+        var slot = recent.SlotPlusOne - 1;
+        if (recent.Hash == hash && slot >= 0 && this[slot].Key.Equals(key))
+        {
+            return slot; // a freed slot holds FlowKey.None, which equals no key
+        }
+
+        slot = _index.Find(in key, hash);
+        if (slot >= 0)
+        {
+            recent = new RecentSlot(slot + 1, hash);
+        }
+
+        return slot;
+    }
+
+    /// <summary>
+    /// Gives a key that is not in the table a slot; the caller starts the conversation in it
+    /// (<see cref="Conversation.Start"/>) before the next lookup.
+    /// </summary>
+    public int Add(uint hash)
+    {
+        var slot = RentSlot();
+        _index.Add(slot, hash);
+        _recent[hash & (RecentSize - 1)] = new RecentSlot(slot + 1, hash);
+        return slot;
+    }
+
+    /// <summary>
+    /// Removes the conversation in a slot and frees the slot. Its key becomes <see cref="FlowKey.None"/>; the rest stays
+    /// readable until the slot is reused.
+    /// </summary>
+    public void Remove(int slot)
+    {
+        ref var c = ref this[slot];
+        _index.Remove(slot, c.KeyHash);
+        c.Key = FlowKey.None;
+        if (_freeCount == _free.Length)
+        {
+            Array.Resize(ref _free, _free.Length * 2);
+        }
+
+        _free[_freeCount++] = slot;
+    }
+
+    /// <summary>Forgets every conversation at once (after they were all emitted); the memory is kept for reuse.</summary>
+    public void Clear()
+    {
+        _index.Clear();
+        Array.Clear(_recent);
+        _freeCount = 0;
+        _slotsCreated = 0;
+    }
+
+    /// <summary>Moves the history letters that did not fit in the slot out of it (after every packet that adds some).</summary>
+    public void MoveLongHistory(int slot)
+    {
+        ref var zeek = ref this[slot].Zeek;
+        if (_longHistories is null || slot >= _longHistories.Length)
+        {
+            Array.Resize(ref _longHistories, _links.Length);
+        }
+
+        var letters = _longHistories[slot] ??= new byte[ZeekHistory.MaxLength - ZeekHistory.InlineCapacity];
+        var movedBefore = zeek.History.Length - ZeekHistory.InlineCapacity;
+        Span<byte> pending = stackalloc byte[16];
+        var n = zeek.TakePendingHistory(pending);
+        pending[..n].CopyTo(letters.AsSpan(movedBefore - n));
+    }
+
+    /// <summary>The history letters of a slot that did not fit in it (<see cref="MoveLongHistory"/>).</summary>
+    public ReadOnlySpan<byte> LongHistory(int slot) =>
+        _longHistories is { } all && slot < all.Length ? all[slot] : default;
+
+    private int RentSlot()
+    {
+        if (_freeCount > 0)
+        {
+            return _free[--_freeCount];
+        }
+
+        var slot = _slotsCreated++;
+        var chunk = slot >> ChunkShift;
+        if (chunk == _chunks.Length)
+        {
+            Array.Resize(ref _chunks, _chunks.Length * 2);
+        }
+
+        _chunks[chunk] ??= new Conversation[ChunkSize];
+        if (slot == _links.Length)
+        {
+            Array.Resize(ref _links, _links.Length * 2);
+        }
+
+        return slot;
+    }
+
+    private readonly record struct RecentSlot(int SlotPlusOne, uint Hash);
+}
