@@ -128,7 +128,7 @@ public sealed class ConversationTracker
         }
 
         ref var conversation = ref _table[slot];
-        conversation.Add(sender, in packet);
+        conversation.Add(sender, in packet, _table.Resets);
         if (conversation.Zeek.HistoryPending)
         {
             _table.MoveLongHistory(slot);
@@ -192,7 +192,7 @@ public sealed class ConversationTracker
         foreach (var slot in slots)
         {
             _finished.Enqueue(SummaryBuilder.Build(
-                ref _table[slot], _table.LongHistory(slot), _histories, _table[slot].Lingering ? TrackingEnd.Finished : TrackingEnd.EndOfInput));
+                _table, slot, _histories, _table[slot].Lingering ? TrackingEnd.Finished : TrackingEnd.EndOfInput));
             Emitted++;
         }
 
@@ -269,7 +269,7 @@ public sealed class ConversationTracker
     /// <summary>Queues the conversation's summary and frees its slot; the caller has taken it out of its list.</summary>
     private void Emit(int slot, TrackingEnd ended)
     {
-        _finished.Enqueue(SummaryBuilder.Build(ref _table[slot], _table.LongHistory(slot), _histories, ended));
+        _finished.Enqueue(SummaryBuilder.Build(_table, slot, _histories, ended));
         Emitted++;
         _table.Remove(slot);
     }

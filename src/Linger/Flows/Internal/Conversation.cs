@@ -13,8 +13,8 @@ internal struct Conversation
 {
     // Fields in the order a packet touches them, so that a packet touches few cache lines: the key, list time and
     // what every packet updates; both directions' Wireshark state; both sides' Linger state; Zeek's state (its
-    // rarely touched part last); then what only the first packet, a SYN, an analysis event or the summary needs;
-    // the reset evidence, touched only by conversations that have a RST, last.
+    // rarely touched part last); then what only the first packet, a SYN, a RST, an analysis event or the summary
+    // needs. The reset evidence itself is kept apart (<see cref="ResetEvidenceStore"/>): few conversations need it.
     public FlowKey Key;
 
     /// <summary>When the tracker put it at the end of its list (capture time): its last packet, or when it finished.</summary>
@@ -56,7 +56,8 @@ internal struct Conversation
     public int KeepAlives;
     public int OutOfOrder;
 
-    public ResetEvidence Reset;
+    /// <summary>This conversation's record in the <see cref="ResetEvidenceStore"/>, or 0 before its first RST.</summary>
+    public int ResetId;
 
     [UnscopedRef]
     public ref DirectionState Side(int side) => ref side == 0 ? ref _side0 : ref _side1;
@@ -81,14 +82,14 @@ internal struct Conversation
         FirstSender = (sbyte)sender;
         FirstSynSide = -1;
         FirstSynAckSide = -1;
-        Reset.Resetter = -1;
-        Reset.Order = -1;
-        Reset.Frame = -1;
         Zeek.StartZeroed(sender, in first);
     }
 
     /// <summary>Adds one packet sent by <paramref name="sender"/>.</summary>
-    public void Add(int sender, in TcpPacket packet)
+    /// <param name="sender">The side (of the flow key) that sent it.</param>
+    /// <param name="packet">The packet.</param>
+    /// <param name="resets">Where the reset evidence goes.</param>
+    public void Add(int sender, in TcpPacket packet, ResetEvidenceStore resets)
     {
         var ts = packet.TimestampNs;
         var order = Packets++;
@@ -129,7 +130,7 @@ internal struct Conversation
 
         Count(WiresharkAnalysis.Analyze(ref Wireshark(sender), ref Wireshark(1 - sender), in packet, FirstRttNs));
         Zeek.Process(sender, in packet);
-        Observe(sender, ref me, ref peer, in packet, order, gapNs);
+        Observe(sender, ref me, ref peer, in packet, order, gapNs, resets);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -155,7 +156,8 @@ internal struct Conversation
         OutOfOrder += (f & WiresharkAnalysisFlags.OutOfOrder) != 0 ? 1 : 0;
     }
 
-    private void Observe(int sender, ref DirectionState me, ref DirectionState peer, in TcpPacket packet, long order, long gapNs)
+    private void Observe(
+        int sender, ref DirectionState me, ref DirectionState peer, in TcpPacket packet, long order, long gapNs, ResetEvidenceStore resets)
     {
         var flags = packet.Flags;
         var syn = (flags & TcpFlags.Syn) != 0;
@@ -198,15 +200,15 @@ internal struct Conversation
         if (rst)
         {
             // Judged before this packet's own FIN is recorded: a FIN+RST segment is not "FIN first".
-            ObserveRst(sender, ref me, ref peer, in packet, order, gapNs);
+            ObserveRst(sender, ref me, ref peer, in packet, order, gapNs, resets);
         }
         else
         {
             ObserveSender(ref me, in packet);
             // Only a side that sent a RST can be the resetter; asking it first keeps the evidence out of the cache.
-            if (me.RstOrder >= 0 && Reset.Resetter == sender)
+            if (me.RstOrder >= 0 && resets[ResetId].Resetter == sender)
             {
-                Reset.SenderPacketsAfter++;
+                resets[ResetId].SenderPacketsAfter++;
             }
 
             if (packet.PayloadLength > 0)
@@ -253,18 +255,19 @@ internal struct Conversation
         }
     }
 
-    private void ObserveRst(int sender, ref DirectionState me, ref DirectionState peer, in TcpPacket packet, long order, long gapNs)
+    private void ObserveRst(
+        int sender, ref DirectionState me, ref DirectionState peer, in TcpPacket packet, long order, long gapNs, ResetEvidenceStore resets)
     {
         if (me.RstOrder < 0)
         {
             me.RstOrder = order;
         }
 
-        if (!Reset.Exists)
+        if (ResetId == 0)
         {
             var inReply = peer.LastPayloadOrder >= 0 && peer.LastPayloadOrder > me.LastPayloadOrder;
             var receiverWinScale = Wireshark(1 - sender).WinScale;
-            Reset = new ResetEvidence
+            ResetId = resets.Add(new ResetEvidence
             {
                 Resetter = sender,
                 Order = order,
@@ -284,14 +287,15 @@ internal struct Conversation
                 ReceiverAckKnown = peer.HasAck,
                 ReceiverNextExpected = peer.HighestAck,
                 ReceiverWindowBytes = peer.WindowBytesUpperBound(receiverWinScale),
-            };
+            });
         }
-        else if (Reset.Resetter == sender)
+        else if (resets[ResetId].Resetter == sender)
         {
-            Reset.LaterRsts++;
+            ref var reset = ref resets[ResetId];
+            reset.LaterRsts++;
             if (!me.NonRstSinceRst && packet.Sequence != me.LastRstSeq)
             {
-                Reset.SeqJumped = true;
+                reset.SeqJumped = true;
             }
         }
 

@@ -35,6 +35,9 @@ internal sealed class ConversationTable
 
     public ConversationTable() => _index = new FlowIndex(this);
 
+    /// <summary>The reset evidence of the conversations that have a RST (<see cref="Conversation.ResetId"/>).</summary>
+    public ResetEvidenceStore Resets { get; } = new();
+
     /// <summary>Conversations in the table.</summary>
     public int Count => _index.Count;
 
@@ -90,6 +93,11 @@ internal sealed class ConversationTable
         ref var c = ref this[slot];
         _index.Remove(slot, c.KeyHash);
         c.Key = FlowKey.None;
+        if (c.ResetId != 0)
+        {
+            Resets.Release(c.ResetId);
+        }
+
         if (_freeCount == _free.Length)
         {
             Array.Resize(ref _free, _free.Length * 2);
@@ -103,6 +111,7 @@ internal sealed class ConversationTable
     {
         _index.Clear();
         Array.Clear(_recent);
+        Resets.Clear();
         _freeCount = 0;
         _slotsCreated = 0;
     }

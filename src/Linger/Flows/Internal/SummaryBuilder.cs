@@ -3,8 +3,9 @@ namespace Linger.Flows.Internal;
 /// <summary>Turns a tracked conversation into its summary by applying the verdict rules to its state.</summary>
 internal static class SummaryBuilder
 {
-    public static ConversationSummary Build(ref Conversation c, ReadOnlySpan<byte> longHistory, HistoryStrings histories, TrackingEnd ended)
+    public static ConversationSummary Build(ConversationTable table, int slot, HistoryStrings histories, TrackingEnd ended)
     {
+        ref var c = ref table[slot];
         var clientSide = ClientRule.Choose(
             c.FirstSynSide, c.FirstSynAckSide, c.Key.PortOf(0), c.Key.PortOf(1), c.FirstSender, out var guess);
         var serverSide = 1 - clientSide;
@@ -16,12 +17,11 @@ internal static class SummaryBuilder
         ref var zeek = ref c.Zeek;
         ref var orig = ref zeek.Orig;
         ref var resp = ref zeek.Resp;
-        var history = zeek.History.ToShared(longHistory, histories);
+        var history = zeek.History.ToShared(table.LongHistory(slot), histories);
         var connState = ZeekConnStateRule.Classify(orig.State, resp.State, orig.Size(in resp), resp.Size(in orig), history);
 
         var verdict = VerdictRule.Decide(in clientFacts, in serverFacts, out var resetBy);
-        // A side's RstOrder says whether there was a RST without reading the evidence, two cold cache lines.
-        var rst = client.RstOrder >= 0 || server.RstOrder >= 0 ? c.Reset : ResetEvidence.None;
+        var rst = c.ResetId != 0 ? table.Resets[c.ResetId] : ResetEvidence.None;
         if (rst.Exists)
         {
             ref var resetter = ref c.Side(rst.Resetter);

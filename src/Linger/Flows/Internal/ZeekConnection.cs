@@ -36,8 +36,7 @@ internal struct ZeekConnection
 
     private uint _histSeen;
 
-    /// <summary>The side (0 or 1 of the flow key) Zeek calls the originator.</summary>
-    public int OrigSide { get; private set; }
+    private byte _origSide;
 
     /// <summary>
     /// True once Zeek would consider the connection over: a RST, both sides' FINs, or a FIN while the other side was
@@ -54,6 +53,9 @@ internal struct ZeekConnection
     private ZeekEndpointLetters _letters0;
     private ZeekEndpointLetters _letters1;
     private ZeekHistory _history;
+
+    /// <summary>The side (0 or 1 of the flow key) Zeek calls the originator.</summary>
+    public readonly int OrigSide => _origSide;
 
     [UnscopedRef]
     public ref ZeekEndpoint Endpoint(int side) => ref side == 0 ? ref _side0 : ref _side1;
@@ -85,7 +87,7 @@ internal struct ZeekConnection
     {
         _letters0.StartZeroed();
         _letters1.StartZeroed();
-        OrigSide = senderSide;
+        _origSide = (byte)senderSide;
 
         var flags = first.Flags;
         var syn = (flags & TcpFlags.Syn) != 0;
@@ -568,7 +570,7 @@ internal struct ZeekConnection
 
     private void FlipRoles()
     {
-        OrigSide = 1 - OrigSide;
+        _origSide = (byte)(1 - _origSide);
         Append('^');
     }
 

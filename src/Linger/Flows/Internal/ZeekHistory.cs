@@ -7,16 +7,16 @@ namespace Linger.Flows.Internal;
 /// The letters of a Zeek history string as the connection goes, kept inside the conversation's slot (no reference,
 /// so the slot stays plain data): nearly every history is short ("ShADadFf") and fits the inline letters. Letters
 /// past those wait in a small pending area until the owner moves them out (<see cref="TakePending"/>), which it
-/// does after every packet; a packet adds at most four letters. Letters are ASCII.
+/// does after every packet; a packet adds at most four letters (one for its flags, a 'W', a 'T' and a '^'). Letters are ASCII.
 /// </summary>
 internal struct ZeekHistory
 {
     /// <summary>Zeek's histories can grow without end; Linger keeps this many letters.</summary>
     public const int MaxLength = 256;
 
-    public const int InlineCapacity = 24;
+    public const int InlineCapacity = 16;
 
-    private const int PendingCapacity = 8;
+    private const int PendingCapacity = 4;
 
     private InlineLetters _inline;
     private PendingLetters _pending;
