@@ -18,7 +18,10 @@ internal static class SummaryBuilder
         ref var orig = ref zeek.Orig;
         ref var resp = ref zeek.Resp;
         var history = zeek.History.ToShared(table.LongHistory(slot), histories);
-        var connState = ZeekConnStateRule.Classify(orig.State, resp.State, orig.Size(in resp), resp.Size(in orig), history);
+        var origSize = orig.Size(in resp);
+        var respSize = resp.Size(in orig);
+        var connState = ZeekConnStateRule.Classify(orig.State, resp.State, origSize, respSize, history);
+        var clientIsOrig = zeek.OrigSide == clientSide;
 
         var verdict = VerdictRule.Decide(in clientFacts, in serverFacts, out var resetBy);
         var rst = c.ResetId != 0 ? table.Resets[c.ResetId] : ResetEvidence.None;
@@ -49,13 +52,13 @@ internal static class SummaryBuilder
             Packets = c.Packets,
             PacketsClient = client.Packets,
             PacketsServer = server.Packets,
-            BytesClient = Bytes(ref zeek, clientSide),
-            BytesServer = Bytes(ref zeek, serverSide),
+            BytesClient = Bytes(clientIsOrig ? origSize : respSize),
+            BytesServer = Bytes(clientIsOrig ? respSize : origSize),
             IpBytesClient = client.IpBytes,
             IpBytesServer = server.IpBytes,
             ConnState = connState,
             History = history,
-            ZeekOriginator = zeek.OrigSide == clientSide ? Side.Client : Side.Server,
+            ZeekOriginator = clientIsOrig ? Side.Client : Side.Server,
             Verdict = verdict,
             ResetBy = isReset ? resetBy : null,
             AfterFin = isReset ? rst.AfterFin : null,
@@ -91,9 +94,5 @@ internal static class SummaryBuilder
         };
     }
 
-    private static long Bytes(ref ZeekConnection zeek, int side)
-    {
-        var size = zeek.Endpoint(side).Size(in zeek.Endpoint(1 - side));
-        return size > long.MaxValue ? long.MaxValue : (long)size;
-    }
+    private static long Bytes(ulong size) => size > long.MaxValue ? long.MaxValue : (long)size;
 }
