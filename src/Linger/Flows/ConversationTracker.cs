@@ -15,7 +15,9 @@ namespace Linger.Flows;
 /// </summary>
 /// <remarks>
 /// Not thread-safe: feed it from one thread. Drain <see cref="DrainFinished"/> regularly (the queue holds every
-/// emitted summary until taken). <see cref="Add"/> allocates nothing per packet; memory is allocated per conversation.
+/// emitted summary until taken). <see cref="Add"/> allocates nothing per packet and, once the tracker has held as
+/// many conversations at once as it will, nothing per conversation but its summary: conversations live in reused
+/// slots of plain struct arrays (about 650 bytes each), indexed by an open-addressing hash table.
 /// </remarks>
 public sealed class ConversationTracker
 {
@@ -323,5 +325,4 @@ public sealed class ConversationTracker
 
         public static ListEnds Empty => new() { Head = -1, Tail = -1 };
     }
-
 }

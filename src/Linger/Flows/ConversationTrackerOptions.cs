@@ -20,7 +20,7 @@ public sealed record ConversationTrackerOptions
 
     /// <summary>
     /// The most conversations held at once; beyond it a finished one still lingering is emitted early, or else the
-    /// one idle longest (<see cref="TrackingEnd.CapacityEvicted"/>). Default 1,000,000 (roughly 1 KB each).
+    /// one idle longest (<see cref="TrackingEnd.CapacityEvicted"/>). Default 1,000,000 (about 700 bytes each).
     /// </summary>
     public int MaxConversations { get; init; } = 1_000_000;
 }

@@ -14,7 +14,7 @@ internal struct Conversation
     // Fields in the order a packet touches them, so that a packet touches few cache lines: the key, list time and
     // what every packet updates; both directions' Wireshark state; both sides' Linger state; Zeek's state (its
     // rarely touched part last); then what only the first packet, a SYN, a RST, an analysis event or the summary
-    // needs. The reset evidence itself is kept apart (<see cref="ResetEvidenceStore"/>): few conversations need it.
+    // needs. The reset evidence itself is kept apart, in the ResetEvidenceStore: few conversations need it.
     public FlowKey Key;
 
     /// <summary>When the tracker put it at the end of its list (capture time): its last packet, or when it finished.</summary>

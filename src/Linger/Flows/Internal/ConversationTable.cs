@@ -18,10 +18,10 @@ internal sealed class ConversationTable
     private const int ChunkSize = 1 << ChunkShift;
     private const int ChunkMask = ChunkSize - 1;
 
-    // A direct-mapped cache in front of the indexes, small enough to stay in cache: the slot that a hash last led
-    // to, with the hash, so that a collision costs no look at another conversation. A packet of a conversation seen
-    // recently finds its slot without touching the large indexes, whose buckets are cold in a capture with many
-    // conversations.
+    // A direct-mapped cache in front of the index, small enough to stay in cache: the slot that a hash last led to,
+    // with the hash, so that a collision costs no look at another conversation. A packet of a conversation seen
+    // recently finds its slot without touching the index, whose buckets are cold in a capture with many
+    // conversations (every one of the last few seconds lingers, and every one never closed stays).
     private const int RecentSize = 8192;
 
     private readonly FlowIndex _index;

@@ -7,7 +7,8 @@ namespace Linger.Flows.Internal;
 /// The letters of a Zeek history string as the connection goes, kept inside the conversation's slot (no reference,
 /// so the slot stays plain data): nearly every history is short ("ShADadFf") and fits the inline letters. Letters
 /// past those wait in a small pending area until the owner moves them out (<see cref="TakePending"/>), which it
-/// does after every packet; a packet adds at most four letters (one for its flags, a 'W', a 'T' and a '^'). Letters are ASCII.
+/// does after every packet; a packet adds at most four letters (one for its flags, a 'W', a 'T' and a '^').
+/// Letters are ASCII.
 /// </summary>
 internal struct ZeekHistory
 {
