@@ -37,17 +37,24 @@ public sealed class CaptureThenAnalyzeTests(CaptureThenAnalyzeTests.Recording re
                 return;
             }
 
-            await using var capture = await LingerRunner.StartAsync("capturing on", "capture", "-i", "lo", "-w", File, "-q", Scenarios.Filter);
-            await using var live = await LingerRunner.StartAsync("capturing on", "capture", "-i", "lo", "--analyze", "--format", "jsonl", Scenarios.Filter);
+            await using var capture = await CaptureProcess.StartAsync("dotnet", [LingerRunner.LingerDll, "capture", "-i", "lo", "-w", File, "-q", Scenarios.Filter], "capturing on");
+            await using var live = await CaptureProcess.StartAsync("dotnet", [LingerRunner.LingerDll, "capture", "-i", "lo", "--analyze", "--format", "jsonl", Scenarios.Filter], "capturing on");
             await Scenarios.RunAsync();
 
             // The kernel hands over a ring block at most 100 ms after its first packet; give it time before stopping.
             await Task.Delay(700);
-            Capture = await capture.InterruptAsync();
-            LiveAnalysis = await live.InterruptAsync();
+            Capture = await InterruptAsync(capture);
+            LiveAnalysis = await InterruptAsync(live);
         }
 
         public Task DisposeAsync() => Task.CompletedTask;
+
+        // SIGINT, as Ctrl+C would send.
+        private static async Task<LingerRunner.Result> InterruptAsync(CaptureProcess process)
+        {
+            await process.StopAsync();
+            return new LingerRunner.Result(process.ExitCode, process.Stdout, process.Stderr);
+        }
 
         public void Dispose()
         {

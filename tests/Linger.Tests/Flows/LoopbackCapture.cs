@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Runtime.InteropServices;
+using Linger.Tests.Wire.Support;
 using Linger.Wire;
 
 namespace Linger.Tests.Flows;
@@ -11,13 +11,13 @@ namespace Linger.Tests.Flows;
 /// decoded by tshark into <see cref="TcpPacket"/>s (the capture-file reader is tested elsewhere; here tshark is the
 /// independent decoder).
 /// </summary>
-internal sealed partial class LoopbackCapture : IAsyncDisposable
+internal sealed class LoopbackCapture : IAsyncDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
-    private readonly Process _tcpdump;
+    private readonly CaptureProcess _tcpdump;
     private readonly string _file;
 
-    private LoopbackCapture(Process tcpdump, string file)
+    private LoopbackCapture(CaptureProcess tcpdump, string file)
     {
         _tcpdump = tcpdump;
         _file = file;
@@ -30,31 +30,15 @@ internal sealed partial class LoopbackCapture : IAsyncDisposable
     public static async Task<LoopbackCapture> StartAsync(int port, CancellationToken cancellationToken)
     {
         var file = Path.Combine(Path.GetTempPath(), $"linger-flows-{Environment.ProcessId}-{port}.pcap");
-        var psi = new ProcessStartInfo("tcpdump", ["-i", "lo", "--immediate-mode", "-U", "-n", "-w", file, $"tcp port {port}"])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        var tcpdump = Process.Start(psi) ?? throw new InvalidOperationException("tcpdump did not start");
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Deadline);
-        while (await tcpdump.StandardError.ReadLineAsync(timeout.Token) is { } line)
-        {
-            if (line.Contains("listening on", StringComparison.Ordinal))
-            {
-                return new LoopbackCapture(tcpdump, file);
-            }
-        }
-
-        throw new InvalidOperationException($"tcpdump exited without listening (exit code {(tcpdump.HasExited ? tcpdump.ExitCode : -1)})");
+        cancellationToken.ThrowIfCancellationRequested();
+        var tcpdump = await CaptureProcess.StartAsync("tcpdump", ["-i", "lo", "--immediate-mode", "-U", "-n", "-w", file, $"tcp port {port}"], "listening on");
+        return new LoopbackCapture(tcpdump, file);
     }
 
-    /// <summary>Stops tcpdump (after a moment for the last packets) and decodes what it captured.</summary>
     public async Task<IReadOnlyList<TcpPacket>> StopAsync(CancellationToken cancellationToken)
     {
         await Task.Delay(300, cancellationToken);
-        await StopTcpdumpAsync(cancellationToken);
+        await _tcpdump.StopAsync();
 
         var psi = new ProcessStartInfo("tshark",
         [
@@ -87,9 +71,7 @@ internal sealed partial class LoopbackCapture : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        using var timeout = new CancellationTokenSource(Deadline);
-        await StopTcpdumpAsync(timeout.Token);
-        _tcpdump.Dispose();
+        await _tcpdump.DisposeAsync();
         File.Delete(_file);
     }
 
@@ -116,28 +98,4 @@ internal sealed partial class LoopbackCapture : IAsyncDisposable
             WireLength = int.Parse(f[14], inv),
         };
     }
-
-    private async Task StopTcpdumpAsync(CancellationToken cancellationToken)
-    {
-        if (_tcpdump.HasExited)
-        {
-            return;
-        }
-
-        // SIGINT lets tcpdump flush and close the file; SIGKILL only if it does not exit in time.
-        _ = Kill(_tcpdump.Id, 2);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(5));
-        try
-        {
-            await _tcpdump.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            _tcpdump.Kill();
-        }
-    }
-
-    [LibraryImport("libc", EntryPoint = "kill")]
-    private static partial int Kill(int pid, int signal);
 }

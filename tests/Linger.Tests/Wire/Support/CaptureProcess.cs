@@ -16,6 +16,7 @@ internal sealed partial class CaptureProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly StringBuilder _stderr = new();
+    private readonly StringBuilder _stdout = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _readyText;
 
@@ -37,6 +38,21 @@ internal sealed partial class CaptureProcess : IAsyncDisposable
     }
 
     /// <summary>Starts <paramref name="fileName"/> and waits until its standard error contains <paramref name="readyText"/>.</summary>
+    /// <summary>What the process printed on standard output, line by line.</summary>
+    public string Stdout
+    {
+        get
+        {
+            lock (_stdout)
+            {
+                return _stdout.ToString();
+            }
+        }
+    }
+
+    /// <summary>The exit code, once <see cref="StopAsync"/> has returned.</summary>
+    public int ExitCode => _process.ExitCode;
+
     public static async Task<CaptureProcess> StartAsync(string fileName, IEnumerable<string> arguments, string readyText)
     {
         var psi = new ProcessStartInfo(fileName)
@@ -53,7 +69,16 @@ internal sealed partial class CaptureProcess : IAsyncDisposable
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
         var capture = new CaptureProcess(process, readyText);
         process.ErrorDataReceived += (_, e) => capture.OnStderr(e.Data);
-        process.OutputDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (capture._stdout)
+                {
+                    capture._stdout.Append(e.Data).Append('\n');
+                }
+            }
+        };
         process.Exited += (_, _) => capture._ready.TrySetException(
             new InvalidOperationException($"{fileName} exited before it was ready: {capture.Stderr}"));
         process.Start();
