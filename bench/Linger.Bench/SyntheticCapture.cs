@@ -291,6 +291,4 @@ internal static class SyntheticCapture
             BinaryPrimitives.WriteUInt32BigEndian(b[12..], v4);
         }
     }
-
-    internal static string Describe(Stats s) => s.ToString() + string.Create(CultureInfo.InvariantCulture, $" ({s.Packets / Math.Max(1, s.Conversations)} packets per conversation)");
 }

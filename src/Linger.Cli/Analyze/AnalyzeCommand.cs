@@ -71,7 +71,7 @@ internal static class AnalyzeCommand
 
     internal static bool Keep(ConversationSummary c, string? only) => only switch
     {
-        "resets" => c.Verdict == Verdict.Reset || c.ResetBy is not null,
+        "resets" => c.Verdict == Verdict.Reset,
         "failures" => c.Verdict is Verdict.Reset or Verdict.Refused or Verdict.Unanswered || c.SuspectedInjection,
         _ => true,
     };
