@@ -18,6 +18,9 @@ internal static class ExitCodes
     /// <summary>Permission: live capture needs root or CAP_NET_RAW.</summary>
     public const int Permission = 4;
 
+    /// <summary>A lab scenario failed: one of its own checks, a timeout, or the analyser's verdict disagreed.</summary>
+    public const int Failed = 5;
+
     /// <summary>Internal error: a bug in linger. The message says what failed; please report it.</summary>
     public const int Internal = 70;
 }

@@ -1,0 +1,114 @@
+using Linger.Wire;
+using Linger.Wire.Decoding;
+using Linger.Wire.Files;
+using Linger.Wire.Live;
+
+namespace Linger.Lab;
+
+/// <summary>
+/// A capture read by a thread of this process: every frame goes to the pcapng file and, decoded, to the packet list.
+/// </summary>
+internal sealed class LiveCaptureSession : LabCaptureSession
+{
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(20);
+
+    // How long the capture keeps reading after the scenario ends: the ring hands over a block when it fills or
+    // after the block timeout, so the last packets arrive a little after the calls that caused them returned.
+    private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(60);
+
+    private readonly LiveCapture _capture;
+    private readonly Thread _reader;
+    private readonly List<TcpPacket> _packets = [];
+    private readonly string _path;
+    private Exception? _failure;
+
+    public LiveCaptureSession(LiveCapture capture, string pcapngPath)
+    {
+        _capture = capture;
+        _path = pcapngPath;
+        _reader = new Thread(Read) { IsBackground = true, Name = "lab capture" };
+        _reader.Start();
+    }
+
+    public override long Dropped => _capture.Statistics.Dropped;
+
+    /// <summary>Opens a live capture in this thread's network namespace.</summary>
+    public static LiveCaptureSession Open(string interfaceName, string filter, string pcapngPath, CancellationToken cancellationToken)
+    {
+        var capture = LiveCapture.Open(new LiveCaptureOptions
+        {
+            Interface = interfaceName,
+            Filter = filter,
+            RingSize = 2 * 1024 * 1024,
+            BlockTimeout = TimeSpan.FromMilliseconds(10),
+            CancellationToken = cancellationToken,
+        });
+        return new LiveCaptureSession(capture, pcapngPath);
+    }
+
+    public override async Task<IReadOnlyList<TcpPacket>> StopAsync(CancellationToken cancellationToken)
+    {
+        await Task.Delay(Settle, cancellationToken).ConfigureAwait(false);
+        _capture.Stop();
+        var joined = await Task.Run(() => _reader.Join(TimeSpan.FromSeconds(5)), cancellationToken).ConfigureAwait(false);
+        if (!joined)
+        {
+            throw new TimeoutException("the lab's capture thread did not stop within 5 s");
+        }
+
+        if (_failure is not null)
+        {
+            throw new IOException($"the capture failed: {_failure.Message}", _failure);
+        }
+
+        return _packets;
+    }
+
+    protected override async ValueTask DisposeAsyncCore()
+    {
+        _capture.Stop();
+        _reader.Join(TimeSpan.FromSeconds(2));
+        _capture.Dispose();
+        await base.DisposeAsyncCore().ConfigureAwait(false);
+    }
+
+    private void Read()
+    {
+        try
+        {
+            using var file = new FileStream(_path, FileMode.Create, FileAccess.Write, FileShare.Read);
+            using var writer = new PcapNgWriter(file, leaveOpen: true);
+            var stats = default(DecodeStats);
+            long number = 0;
+            while (true)
+            {
+                var result = _capture.ReadFrame(out var frame, Poll);
+                if (result == LiveReadResult.Ended)
+                {
+                    break;
+                }
+
+                if (result == LiveReadResult.TimedOut)
+                {
+                    continue;
+                }
+
+                writer.WriteFrame(frame.LinkType, frame.TimestampNs, frame.Data, frame.OriginalLength);
+                if (PacketDecoder.TryDecode(in frame, number, out var packet, ref stats))
+                {
+                    _packets.Add(packet);
+                }
+
+                number++;
+            }
+
+            writer.Flush();
+        }
+#pragma warning disable CA1031 // The reader thread reports any failure to StopAsync instead of crashing the process.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _failure = e;
+        }
+    }
+}
