@@ -45,13 +45,36 @@ internal static class LabCommand
         return new ProcessStartInfo(host) { ArgumentList = { typeof(LabCommand).Assembly.Location, "lab-agent" } };
     }
 
+    private static void WriteJson(TextWriter stdout, Stream? rawStdout, Action<Stream> write)
+    {
+        stdout.Flush();
+        if (rawStdout is not null)
+        {
+            write(rawStdout);
+            rawStdout.Flush();
+            return;
+        }
+
+        using var buffer = new MemoryStream();
+        write(buffer);
+        stdout.Write(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
     private sealed record Settings(string[] Ids, bool All, bool List, bool Json, string? Output, bool NoCapture);
 
     private static int Run(Settings s, TextWriter stdout, TextWriter stderr, ConsoleOptions console, Stream? rawStdout)
     {
         if (s.List)
         {
-            LabTable.WriteList(stdout, ScenarioCatalog.All);
+            if (s.Json)
+            {
+                WriteJson(stdout, rawStdout, stream => LabJson.WriteList(stream, ScenarioCatalog.All));
+            }
+            else
+            {
+                LabTable.WriteList(stdout, ScenarioCatalog.All);
+            }
+
             return ExitCodes.Ok;
         }
 
@@ -149,18 +172,7 @@ internal static class LabCommand
 
         if (s.Json)
         {
-            stdout.Flush();
-            if (rawStdout is not null)
-            {
-                LabJson.Write(rawStdout, results);
-                rawStdout.Flush();
-            }
-            else
-            {
-                using var buffer = new MemoryStream();
-                LabJson.Write(buffer, results);
-                stdout.Write(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
-            }
+            WriteJson(stdout, rawStdout, stream => LabJson.Write(stream, results));
         }
 
         table?.WriteFooter(results);

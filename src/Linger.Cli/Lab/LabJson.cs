@@ -28,6 +28,30 @@ internal static class LabJson
         output.Write("\n"u8);
     }
 
+    /// <summary>The catalogue (schema <c>linger.lab-list/1</c>): id, place, title, description, expected verdict.</summary>
+    public static void WriteList(Stream output, IReadOnlyList<Scenario> scenarios)
+    {
+        using var w = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
+        w.WriteStartObject();
+        w.WriteString("schema", "linger.lab-list/1");
+        w.WriteStartArray("scenarios");
+        foreach (var s in scenarios)
+        {
+            w.WriteStartObject();
+            w.WriteString("id", s.Id);
+            w.WriteString("place", s.Place == ScenarioPlace.Loopback ? "loopback" : "namespaces");
+            w.WriteString("title", s.Title);
+            w.WriteString("description", s.Description);
+            WriteStringOrNull(w, "expected_verdict", s.Expected?.ToString());
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.Flush();
+        output.Write("\n"u8);
+    }
+
     private static void WriteScenario(Utf8JsonWriter w, ScenarioResult r)
     {
         var s = r.Scenario;

@@ -9,10 +9,10 @@ public sealed record LabEnvironment
     public bool IsLinux { get; init; } = OperatingSystem.IsLinux();
 
     /// <summary>True when running as root (capture and network namespaces need it).</summary>
-    public bool IsRoot { get; init; } = OperatingSystem.IsLinux() && Environment.UserName == "root";
+    public bool IsRoot { get; init; } = OperatingSystem.IsLinux() && Environment.IsPrivilegedProcess;
 
     /// <summary>Capture each scenario's packets and check the analyser's verdict. Default: when root on Linux.</summary>
-    public bool CapturePackets { get; init; } = OperatingSystem.IsLinux() && Environment.UserName == "root";
+    public bool CapturePackets { get; init; } = OperatingSystem.IsLinux() && Environment.IsPrivilegedProcess;
 
     /// <summary>
     /// Where capture files go: each scenario's <c>ID.pcapng</c> is kept here. Null: a temporary folder, removed

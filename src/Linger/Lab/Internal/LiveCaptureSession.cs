@@ -12,15 +12,18 @@ internal sealed class LiveCaptureSession : LabCaptureSession
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(20);
 
-    // How long the capture keeps reading after the scenario ends: the ring hands over a block when it fills or
-    // after the block timeout, so the last packets arrive a little after the calls that caused them returned.
-    private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(60);
+    // The ring hands over a block when it fills or after the block timeout (10 ms), so the last packets reach the
+    // reader a little after the calls that caused them returned. Stopping waits for a quiet poll (no frame for
+    // Poll, twice the block timeout) instead of a fixed delay, bounded by MaxDrain on a busy link.
+    private static readonly TimeSpan MaxDrain = TimeSpan.FromSeconds(1);
 
     private readonly LiveCapture _capture;
     private readonly Thread _reader;
     private readonly List<TcpPacket> _packets = [];
     private readonly string _path;
     private Exception? _failure;
+    private volatile bool _draining;
+    private readonly ManualResetEventSlim _drained = new();
 
     public LiveCaptureSession(LiveCapture capture, string pcapngPath)
     {
@@ -48,7 +51,8 @@ internal sealed class LiveCaptureSession : LabCaptureSession
 
     public override async Task<IReadOnlyList<TcpPacket>> StopAsync(CancellationToken cancellationToken)
     {
-        await Task.Delay(Settle, cancellationToken).ConfigureAwait(false);
+        _draining = true;
+        await Task.Run(() => _drained.Wait(MaxDrain, cancellationToken), cancellationToken).ConfigureAwait(false);
         _capture.Stop();
         var joined = await Task.Run(() => _reader.Join(TimeSpan.FromSeconds(5)), cancellationToken).ConfigureAwait(false);
         if (!joined)
@@ -69,6 +73,7 @@ internal sealed class LiveCaptureSession : LabCaptureSession
         _capture.Stop();
         _reader.Join(TimeSpan.FromSeconds(2));
         _capture.Dispose();
+        _drained.Dispose();
         await base.DisposeAsyncCore().ConfigureAwait(false);
     }
 
@@ -90,6 +95,11 @@ internal sealed class LiveCaptureSession : LabCaptureSession
 
                 if (result == LiveReadResult.TimedOut)
                 {
+                    if (_draining)
+                    {
+                        _drained.Set();
+                    }
+
                     continue;
                 }
 
@@ -109,6 +119,10 @@ internal sealed class LiveCaptureSession : LabCaptureSession
 #pragma warning restore CA1031
         {
             _failure = e;
+        }
+        finally
+        {
+            _drained.Set();
         }
     }
 }
