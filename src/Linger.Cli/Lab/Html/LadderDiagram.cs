@@ -297,7 +297,7 @@ internal static class LadderDiagram
         {
             // The errno and .NET's name on lines of their own: the two names people search for.
             headlines.Add(result.ErrnoName is { } name ? $"✗ {name} (errno {result.Errno})" : "✗ error");
-            headlines.Add($".NET SocketError.{error} ({(int)error})");
+            headlines.Add($"SocketError.{error} ({(int)error})");
         }
         else
         {
@@ -305,11 +305,13 @@ internal static class LadderDiagram
             detail = null;
         }
 
-        foreach (var headline in headlines)
+        for (var i = 0; i < headlines.Count; i++)
         {
-            foreach (var line in Wrap(headline, width))
+            // The .NET name is set lighter than the errno, so it gets a few more characters per line.
+            var dotnet = i > 0;
+            foreach (var line in Wrap(headlines[i], dotnet ? width + 6 : width))
             {
-                lines.Add((line, outcome));
+                lines.Add((line, dotnet ? "dotnet" : outcome));
             }
         }
 

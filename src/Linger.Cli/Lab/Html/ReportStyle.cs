@@ -82,6 +82,7 @@ internal static class ReportStyle
         svg.ladder .note .call { font-weight: 600; }
         svg.ladder .note .ok { fill: var(--muted); }
         svg.ladder .note .error { fill: var(--rst); font-weight: 700; }
+        svg.ladder .note .dotnet { fill: var(--rst); }
         svg.ladder .note .timeout { fill: var(--warn); font-weight: 700; }
         svg.ladder .note .detail { fill: var(--muted); font-style: italic; }
         svg.ladder .network-note { fill: #f3eef8; stroke: var(--net); stroke-width: 1; }
