@@ -30,7 +30,7 @@ public sealed class LabHtmlBrowserTests(LabHtmlBrowserFixture report) : IClassFi
     public async Task Each_ladder_draws_one_arrow_per_packet_in_the_scenarios_capture()
     {
         var total = 0;
-        foreach (var result in Ran())
+        foreach (var result in Captured())
         {
             var frames = await Tshark.FieldsAsync(LabHtmlBrowserFixture.CaptureOf(result), null, "frame.number");
             var arrows = report.Page.Locator($"section[data-scenario='{result.Scenario.Id}'] svg.ladder [data-packet]");
@@ -44,7 +44,7 @@ public sealed class LabHtmlBrowserTests(LabHtmlBrowserFixture report) : IClassFi
     [RootFact]
     public async Task Each_arrow_leaves_the_lifeline_of_the_side_that_sent_the_packet_with_its_flags_in_the_label()
     {
-        foreach (var result in Ran())
+        foreach (var result in Captured())
         {
             var serverPort = result.Server!.Port;
             var frames = await Tshark.FieldsAsync(LabHtmlBrowserFixture.CaptureOf(result), null, "tcp.srcport", "tcp.flags.syn", "tcp.flags.fin", "tcp.flags.reset");
@@ -75,7 +75,7 @@ public sealed class LabHtmlBrowserTests(LabHtmlBrowserFixture report) : IClassFi
     public async Task Packets_with_RST_are_drawn_as_red_arrows()
     {
         var scenariosWithResets = 0;
-        foreach (var result in Ran())
+        foreach (var result in Captured())
         {
             var resets = await Tshark.FieldsAsync(LabHtmlBrowserFixture.CaptureOf(result), "tcp.flags.reset == 1", "frame.number");
             var colours = await report.Page.Locator($"section[data-scenario='{result.Scenario.Id}'] svg.ladder [data-packet]").EvaluateAllAsync<string[]>("""
@@ -131,6 +131,9 @@ public sealed class LabHtmlBrowserTests(LabHtmlBrowserFixture report) : IClassFi
     }
 
     private IEnumerable<ScenarioResult> Ran() => report.Results.Where(r => r.Status != ScenarioStatus.Skipped);
+
+    /// <summary>The runs whose capture was kept (a scenario whose setup failed has none).</summary>
+    private IEnumerable<ScenarioResult> Captured() => Ran().Where(r => r.CapturePath is not null);
 
     private static string Arrow(string from, bool syn, bool fin, bool rst) =>
         $"{from}{(syn ? " SYN" : string.Empty)}{(fin ? " FIN" : string.Empty)}{(rst ? " RST" : string.Empty)}";

@@ -45,6 +45,8 @@ public sealed class LabHtmlPageFixture : IAsyncLifetime
         using var writer = new StringWriter();
         LabHtmlReport.Write(writer, Results, DateTimeOffset.Now);
         Html = writer.ToString();
+        Directory.CreateDirectory(LabHtmlBrowserFixture.ArtifactDirectory);
+        await File.WriteAllTextAsync(Path.Combine(LabHtmlBrowserFixture.ArtifactDirectory, "lab-report-without-packets.html"), Html);
         using var reader = XmlReader.Create(new StringReader(Html), new XmlReaderSettings { DtdProcessing = DtdProcessing.Ignore });
         Document = XDocument.Load(reader);
     }

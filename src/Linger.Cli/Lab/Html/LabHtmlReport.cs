@@ -127,7 +127,7 @@ internal static class LabHtmlReport
             var agrees = r.Agrees switch { true => "<span class=\"agrees-yes\">yes</span>", false => "<span class=\"agrees-no\">NO</span>", null => "–" };
             var packets = r.Captured ? r.Packets.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) : "not captured";
             o.Write($"<tr data-scenario=\"{Encode(s.Id)}\">");
-            o.Write($"<td><a href=\"#{Anchor(s.Id)}\">{Encode(s.Id)}</a></td>");
+            o.Write($"<td><a href=\"#{Anchor(s.Id)}\">{Encode(s.Id)}</a><br /><span class=\"title\">{Encode(s.Title)}</span></td>");
             o.Write($"<td class=\"saw\">{Encode(LabSummary.Saw(r, Actor.Client))}</td>");
             o.Write($"<td class=\"saw\">{Encode(LabSummary.Saw(r, Actor.Server))}</td>");
             o.Write($"<td>{Encode(s.Expected?.ToString() ?? "–")}</td>");

@@ -24,7 +24,7 @@ internal static class LadderDiagram
     private const double ServerX = 826;
     private const double ServerNoteLeft = 958;
     private const int NoteChars = 32;
-    private const int NetworkChars = 46;
+    private const int NetworkChars = 42;
     private const double HeaderHeight = 64;
     private const double LineHeight = 15;
     private const double PacketRowHeight = 38;

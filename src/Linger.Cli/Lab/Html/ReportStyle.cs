@@ -27,6 +27,7 @@ internal static class ReportStyle
         table.summary { border-collapse: collapse; width: 100%; margin: 18px 0 8px; font-size: 14px; }
         table.summary th, table.summary td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--faint); vertical-align: top; }
         table.summary th { font-weight: 600; color: var(--muted); border-bottom: 2px solid var(--ink); }
+        table.summary td .title { color: var(--muted); font-size: 12.5px; }
         table.summary td.saw { font-family: var(--mono); font-size: 13px; }
         .status { display: inline-block; padding: 0 8px; border-radius: 10px; font-size: 13px; font-weight: 600; }
         .status.passed { background: #e6f2e7; color: var(--ok); }
@@ -34,7 +35,7 @@ internal static class ReportStyle
         .status.skipped { background: #eceef1; color: var(--muted); }
         .agrees-yes { color: var(--ok); font-weight: 600; }
         .agrees-no { color: var(--rst); font-weight: 600; }
-        .legend { display: flex; flex-wrap: wrap; gap: 6px 22px; font-size: 13px; color: var(--muted); margin: 8px 0 0; }
+        .legend { max-width: none; display: flex; flex-wrap: wrap; gap: 6px 22px; font-size: 13px; color: var(--muted); margin: 8px 0 0; }
         .legend .swatch { display: inline-block; width: 26px; height: 0; border-top: 2px solid; vertical-align: middle; margin-right: 6px; }
         section.scenario { border-top: 3px solid var(--ink); margin-top: 44px; padding-top: 14px; }
         .meta { color: var(--muted); font-size: 13px; margin: 0 0 8px; }

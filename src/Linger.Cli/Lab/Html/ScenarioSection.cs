@@ -26,7 +26,7 @@ internal static class ScenarioSection
         o.WriteLine($"<p class=\"description\">{Encode(s.Description)}</p>");
         if (r.Status == ScenarioStatus.Skipped)
         {
-            o.WriteLine($"<p class=\"skipped-reason\"><strong>Skipped:</strong> {Encode(r.SkipReason ?? "no reason given")}.</p>");
+            o.WriteLine($"<p class=\"skipped-reason\"><strong>Skipped:</strong> {Encode((r.SkipReason ?? "no reason given").TrimEnd('.'))}.</p>");
             WriteDifferences(o, r);
             WriteExplanation(o, s);
             o.WriteLine("</section>");
