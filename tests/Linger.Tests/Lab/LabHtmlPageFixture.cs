@@ -12,7 +12,7 @@ namespace Linger.Tests.Lab;
 /// </summary>
 public sealed class LabHtmlPageFixture : IAsyncLifetime
 {
-    /// <summary>The results the page was made from: the catalogue's, then <see cref="MarkupScenario"/>, then <see cref="SkippedScenario"/>.</summary>
+    /// <summary>The results the page was made from: the catalogue's, then <see cref="LabHtmlMarkupScenario"/>, then <see cref="LabHtmlSkippedScenario"/>.</summary>
     public IReadOnlyList<ScenarioResult> Results { get; private set; } = [];
 
     /// <summary>The page as written.</summary>
@@ -39,7 +39,7 @@ public sealed class LabHtmlPageFixture : IAsyncLifetime
         }
 
         var environment = new LabEnvironment { CapturePackets = false, AgentStart = LabCommand.AgentStart };
-        var scenarios = ScenarioCatalog.All.Where(s => s.Place == ScenarioPlace.Loopback).Append(new MarkupScenario()).Append(new SkippedScenario());
+        var scenarios = ScenarioCatalog.All.Where(s => s.Place == ScenarioPlace.Loopback).Append(new LabHtmlMarkupScenario()).Append(new LabHtmlSkippedScenario());
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         Results = await new LabRunner(environment).RunAsync(scenarios, cancellationToken: timeout.Token);
         using var writer = new StringWriter();
@@ -55,7 +55,7 @@ public sealed class LabHtmlPageFixture : IAsyncLifetime
 }
 
 /// <summary>A scenario whose id, texts, calls and results are all markup, as a careless or hostile author might write them.</summary>
-public sealed class MarkupScenario : Scenario
+public sealed class LabHtmlMarkupScenario : Scenario
 {
     /// <summary>Markup that must reach the reader as text: a script, an element, entities, quotes, a CDATA end.</summary>
     public const string Markup = "<script>alert(\"lab\")</script> & <b>bold</b> &amp; 'quoted' ]]> café";
@@ -82,7 +82,7 @@ public sealed class MarkupScenario : Scenario
 }
 
 /// <summary>A scenario that cannot run anywhere, with a reason that is markup too.</summary>
-public sealed class SkippedScenario : Scenario
+public sealed class LabHtmlSkippedScenario : Scenario
 {
     public const string Reason = "it needs a <unicorn> & a rainbow";
 

@@ -28,19 +28,19 @@ public sealed class LabHtmlPageTests(LabHtmlPageFixture page) : IClassFixture<La
     [LinuxFact]
     public void Scenario_text_that_is_markup_reaches_the_reader_as_text()
     {
-        var section = page.Section(new MarkupScenario().Id);
+        var section = page.Section(new LabHtmlMarkupScenario().Id);
         Assert.DoesNotContain(page.Document.Descendants(), e => e.Name.LocalName is "script" or "b" or "unicorn");
         var text = section.Value;
-        Assert.Contains("title " + MarkupScenario.Markup, text, StringComparison.Ordinal);
-        Assert.Contains("description " + MarkupScenario.Markup, text, StringComparison.Ordinal);
-        Assert.Contains("failure " + MarkupScenario.Markup, text, StringComparison.Ordinal);
+        Assert.Contains("title " + LabHtmlMarkupScenario.Markup, text, StringComparison.Ordinal);
+        Assert.Contains("description " + LabHtmlMarkupScenario.Markup, text, StringComparison.Ordinal);
+        Assert.Contains("failure " + LabHtmlMarkupScenario.Markup, text, StringComparison.Ordinal);
         Assert.Contains("<no-such-code>", text, StringComparison.Ordinal);
     }
 
     [LinuxFact]
     public void Each_call_in_the_diagram_shows_its_action_and_result_exactly_as_recorded()
     {
-        var result = page.Results.Single(r => r.Scenario is MarkupScenario);
+        var result = page.Results.Single(r => r.Scenario is LabHtmlMarkupScenario);
         var steps = page.Section(result.Scenario.Id).Descendants(Svg + "g").Where(g => Has(g, "step")).ToList();
         Assert.Equal(result.Steps.Count, steps.Count);
         for (var i = 0; i < steps.Count; i++)
@@ -115,9 +115,9 @@ public sealed class LabHtmlPageTests(LabHtmlPageFixture page) : IClassFixture<La
     [LinuxFact]
     public void A_skipped_scenario_says_why_and_draws_no_diagram()
     {
-        var section = page.Section(new SkippedScenario().Id);
+        var section = page.Section(new LabHtmlSkippedScenario().Id);
         Assert.Equal("skipped", (string?)section.Attribute("data-status"));
-        Assert.Contains("Skipped: " + SkippedScenario.Reason, section.Value, StringComparison.Ordinal);
+        Assert.Contains("Skipped: " + LabHtmlSkippedScenario.Reason, section.Value, StringComparison.Ordinal);
         Assert.Empty(section.Descendants(Svg + "svg"));
     }
 
