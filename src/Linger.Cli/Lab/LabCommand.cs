@@ -7,7 +7,7 @@ using Linger.Lab;
 namespace Linger.Cli.Lab;
 
 /// <summary>
-/// <c>linger lab [ID...] [--all] [--list] [--json] [-o DIR] [--no-capture]</c>: plays the scenario catalogue on this
+/// <c>linger lab [ID...] [--all] [--list] [--json] [--html FILE] [-o DIR] [--no-capture]</c>: plays the scenario catalogue on this
 /// machine's kernel and shows what each side saw, with the packets when run as root.
 /// </summary>
 internal static class LabCommand
@@ -18,15 +18,16 @@ internal static class LabCommand
         var all = new Option<bool>("--all") { Description = "Add the network-namespace scenarios (Linux, root) to the catalogue." };
         var list = new Option<bool>("--list") { Description = "List the scenarios and exit." };
         var json = new Option<bool>("--json") { Description = "Print one JSON document (schema linger.lab/1, see README) instead of text." };
+        var html = new Option<string?>("--html") { Description = "Also write the run as one self-contained HTML page (ladder diagrams, states, calls, verdicts) to FILE.", HelpName = "file" };
         var output = new Option<string?>("--output", "-o") { Description = "Keep each scenario's capture as DIR/ID.pcapng.", HelpName = "dir" };
         var noCapture = new Option<bool>("--no-capture") { Description = "Do not capture packets even when root (no verdicts are checked)." };
         var command = new Command("lab", "Reproduce the ways a TCP connection dies on this machine's kernel, with each side's calls, results and TCP states, and the packets (captured when root). Exit codes: 0 every scenario passed or was skipped, 2 usage error, 3 output folder unusable, 5 a scenario failed.")
         {
-            ids, all, list, json, output, noCapture,
+            ids, all, list, json, html, output, noCapture,
         };
         command.SetAction(parse =>
         {
-            var settings = new Settings(parse.GetValue(ids) ?? [], parse.GetValue(all), parse.GetValue(list), parse.GetValue(json), parse.GetValue(output), parse.GetValue(noCapture));
+            var settings = new Settings(parse.GetValue(ids) ?? [], parse.GetValue(all), parse.GetValue(list), parse.GetValue(json), parse.GetValue(output), parse.GetValue(noCapture), parse.GetValue(html));
             return Run(settings, stdout, stderr, console, rawStdout);
         });
         return command;
@@ -60,7 +61,7 @@ internal static class LabCommand
         stdout.Write(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
     }
 
-    private sealed record Settings(string[] Ids, bool All, bool List, bool Json, string? Output, bool NoCapture);
+    private sealed record Settings(string[] Ids, bool All, bool List, bool Json, string? Output, bool NoCapture, string? Html = null);
 
     private static int Run(Settings s, TextWriter stdout, TextWriter stderr, ConsoleOptions console, Stream? rawStdout)
     {
@@ -108,6 +109,12 @@ internal static class LabCommand
                 stderr.WriteLine($"linger: cannot use '{s.Output}' for captures: {ex.Message}");
                 return ExitCodes.Input;
             }
+        }
+
+        if (s.Html is not null && Html.LabHtmlReport.Unwritable(s.Html) is { } why)
+        {
+            stderr.WriteLine($"linger: cannot write the report to '{s.Html}': {why}");
+            return ExitCodes.Input;
         }
 
         var defaults = new LabEnvironment();
@@ -176,6 +183,11 @@ internal static class LabCommand
         }
 
         table?.WriteFooter(results);
+        if (s.Html is not null && !Html.LabHtmlReport.TryWriteFile(s.Html, results, s.Json ? stderr : stdout, stderr))
+        {
+            return ExitCodes.Input;
+        }
+
         return results.Exists(r => r.Status == ScenarioStatus.Failed) ? ExitCodes.Failed : ExitCodes.Ok;
     }
 }
