@@ -1,0 +1,52 @@
+using Linger.Flows;
+using Linger.Lab;
+using Linger.Tests.Support;
+using Linger.Wire;
+
+namespace Linger.Tests.Lab;
+
+/// <summary>process-crash: the kernel closes a killed process's sockets, RST where data lay unread, FIN elsewhere.</summary>
+public sealed class ProcessCrashTests
+{
+    private const string Id = "process-crash";
+
+    [RootFact]
+    public async Task A_killed_server_resets_the_connection_with_unread_data_and_finishes_the_other_with_FIN()
+    {
+        var result = await LoopbackScenarioRun.RunAsync(Id, capture: true);
+
+        result.AssertPassed();
+        var fromServer = result.WatchedPackets().Where(p => !p.FromClient).ToList();
+        Assert.Contains(fromServer, p => p.Has(TcpFlags.Rst));
+        Assert.DoesNotContain(fromServer, p => p.Has(TcpFlags.Fin));
+        Assert.Equal(Verdict.Reset, result.Observed?.Verdict);
+        Assert.Equal(Side.Server, result.Observed?.ResetBy);
+        var read = Assert.Single(result.OtherConversations());
+        Assert.Equal(Verdict.Closed, read.Verdict);
+    }
+
+    [LinuxFact]
+    public async Task The_client_with_unread_data_gets_ECONNRESET_and_the_other_a_plain_end_of_stream()
+    {
+        var result = await LoopbackScenarioRun.RunAsync(Id, capture: false);
+
+        result.AssertPassed();
+        Assert.True(result.Step(Actor.Server, "process").Result.Ok);
+        Assert.Equal("ECONNRESET", result.Step(Actor.Client, "client 1: receive").ErrnoName());
+        var end = result.Step(Actor.Client, "client 2: receive").Result;
+        Assert.True(end.Ok);
+        Assert.Equal(0, end.Bytes);
+    }
+
+    [LinuxFact]
+    public async Task Without_a_way_to_start_the_agent_the_scenario_is_skipped_and_says_why()
+    {
+        var scenario = ScenarioCatalog.Find(Id);
+        Assert.NotNull(scenario);
+
+        var result = await new LabRunner(new LabEnvironment { CapturePackets = false, AgentStart = null }).RunAsync(scenario);
+
+        Assert.Equal(ScenarioStatus.Skipped, result.Status);
+        Assert.Contains("agent", result.SkipReason, StringComparison.Ordinal);
+    }
+}
