@@ -9,12 +9,15 @@ namespace Linger.Tests.Lab;
 /// <summary>Runs one catalogue scenario on loopback, as <c>linger lab ID</c> would, and reads its evidence.</summary>
 internal static class LoopbackScenarioRun
 {
-    /// <summary>Runs scenario <paramref name="id"/>; packets are captured when <paramref name="capture"/> (root).</summary>
-    public static async Task<ScenarioResult> RunAsync(string id, bool capture)
+    /// <summary>
+    /// Runs scenario <paramref name="id"/>; packets are captured when <paramref name="capture"/> (root), and kept as
+    /// <c>ID.pcapng</c> in <paramref name="captureDirectory"/> when given.
+    /// </summary>
+    public static async Task<ScenarioResult> RunAsync(string id, bool capture, string? captureDirectory = null)
     {
         var scenario = ScenarioCatalog.Find(id);
         Assert.NotNull(scenario);
-        var environment = new LabEnvironment { CapturePackets = capture, AgentStart = AgentStart };
+        var environment = new LabEnvironment { CapturePackets = capture, CaptureDirectory = captureDirectory, AgentStart = AgentStart };
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         return await new LabRunner(environment).RunAsync(scenario, cts.Token);
     }

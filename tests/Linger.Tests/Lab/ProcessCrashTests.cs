@@ -1,6 +1,7 @@
 using Linger.Flows;
 using Linger.Lab;
 using Linger.Tests.Support;
+using Linger.Tests.Wire.Support;
 using Linger.Wire;
 
 namespace Linger.Tests.Lab;
@@ -23,6 +24,31 @@ public sealed class ProcessCrashTests
         Assert.Equal(Side.Server, result.Observed?.ResetBy);
         var read = Assert.Single(result.OtherConversations());
         Assert.Equal(Verdict.Closed, read.Verdict);
+    }
+
+    [RootFact]
+    public async Task Tshark_reads_a_RST_to_the_client_with_unread_data_and_a_FIN_to_the_other_from_the_killed_server()
+    {
+        var directory = Directory.CreateTempSubdirectory("linger-lab-test-");
+        try
+        {
+            var result = await LoopbackScenarioRun.RunAsync(Id, capture: true, directory.FullName);
+
+            result.AssertPassed();
+            Assert.NotNull(result.CapturePath);
+            var rows = await Tshark.FieldsAsync(result.CapturePath, $"tcp.srcport == {result.Server!.Port}", "tcp.dstport", "tcp.flags.reset", "tcp.flags.fin");
+            bool Sent(int port, int column) => rows.Any(r => Tshark.Int(r[0]) == port && r[column] is "1" or "True");
+            var unread = result.Client!.Port;
+            var read = Assert.Single(result.OtherConversations()).Client.Port;
+            Assert.True(Sent(unread, 1), "RST to the client whose request was unread");
+            Assert.False(Sent(unread, 2), "no FIN to the client whose request was unread");
+            Assert.True(Sent(read, 2), "FIN to the client whose request was read");
+            Assert.False(Sent(read, 1), "no RST to the client whose request was read");
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
     }
 
     [LinuxFact]
