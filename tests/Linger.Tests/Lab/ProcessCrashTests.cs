@@ -65,6 +65,33 @@ public sealed class ProcessCrashTests
     }
 
     [LinuxFact]
+    public async Task An_agent_that_cannot_be_started_fails_the_scenario_with_a_message_naming_the_program()
+    {
+        var scenario = ScenarioCatalog.Find(Id);
+        Assert.NotNull(scenario);
+        var missing = Path.Combine(Path.GetTempPath(), "linger-no-such-agent");
+        var environment = new LabEnvironment { CapturePackets = false, AgentStart = () => new System.Diagnostics.ProcessStartInfo(missing) };
+
+        var result = await new LabRunner(environment).RunAsync(scenario);
+
+        Assert.Equal(ScenarioStatus.Failed, result.Status);
+        Assert.Contains(result.Failures, f => f.Contains(missing, StringComparison.Ordinal));
+    }
+
+    [LinuxFact]
+    public async Task An_agent_that_exits_without_saying_ready_fails_the_scenario_instead_of_hanging()
+    {
+        var scenario = ScenarioCatalog.Find(Id);
+        Assert.NotNull(scenario);
+        var environment = new LabEnvironment { CapturePackets = false, AgentStart = () => new System.Diagnostics.ProcessStartInfo("true") };
+
+        var result = await new LabRunner(environment).RunAsync(scenario);
+
+        Assert.Equal(ScenarioStatus.Failed, result.Status);
+        Assert.Contains(result.Failures, f => f.Contains("did not start", StringComparison.Ordinal));
+    }
+
+    [LinuxFact]
     public async Task Without_a_way_to_start_the_agent_the_scenario_is_skipped_and_says_why()
     {
         var scenario = ScenarioCatalog.Find(Id);

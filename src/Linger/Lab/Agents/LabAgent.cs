@@ -27,6 +27,7 @@ internal sealed class LabAgent : IDisposable
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private readonly StringBuilder _stderr = new();
     private string? _outOfStep;
+    private bool _disposed;
 
     private LabAgent(ScenarioContext context, Actor actor, Process process)
     {
@@ -158,6 +159,12 @@ internal sealed class LabAgent : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         try
         {
             if (!_process.HasExited)
