@@ -42,6 +42,25 @@ public sealed class LabAgentTests
     }
 
     [LinuxFact]
+    public async Task A_write_sends_the_bytes_a_real_client_then_receives()
+    {
+        using var agent = AgentProcess.Start();
+        await agent.ReadLineAsync();
+        var port = FreePort();
+        await agent.AskAsync($"listen 127.0.0.1 {port}");
+        var accepting = agent.AskAsync("accept 5000");
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        using var cts = new CancellationTokenSource(Deadline);
+        await client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cts.Token);
+        await accepting;
+
+        Assert.Equal("ok bytes=5", await agent.AskAsync("write 1 5"));
+        var buffer = new byte[16];
+        var n = await client.ReceiveAsync(buffer, SocketFlags.None, cts.Token);
+        Assert.Equal("xxxxx", System.Text.Encoding.ASCII.GetString(buffer, 0, n));
+    }
+
+    [LinuxFact]
     public async Task A_read_on_a_reset_connection_answers_with_the_socket_error_and_the_errno()
     {
         using var agent = AgentProcess.Start();

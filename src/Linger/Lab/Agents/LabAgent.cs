@@ -137,8 +137,14 @@ internal sealed class LabAgent : IDisposable
     }
 
     /// <summary>Sends <paramref name="count"/> bytes on <paramref name="connection"/>.</summary>
-    public Task<StepResult> WriteAsync(int connection, int count, string? what = null) =>
-        CallAsync(what ?? $"send {ScenarioContext.Plural(count, "byte")}", string.Create(CultureInfo.InvariantCulture, $"write {connection} {count}"), ScenarioContext.DefaultCallTimeout);
+    public Task<StepResult> WriteAsync(int connection, int count, string? what = null, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? ScenarioContext.DefaultCallTimeout;
+        return CallAsync(
+            what ?? $"send {ScenarioContext.Plural(count, "byte")}",
+            Command(string.Create(CultureInfo.InvariantCulture, $"write {connection} {count}"), limit),
+            limit);
+    }
 
     /// <summary>Closes <paramref name="connection"/> (close(2)).</summary>
     public Task<StepResult> CloseAsync(int connection, string? what = null) =>

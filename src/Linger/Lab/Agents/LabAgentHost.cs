@@ -18,7 +18,7 @@ namespace Linger.Lab.Agents;
 /// again at once) and listen.</item>
 /// <item><c>accept [TIMEOUT]</c>: accept one connection; answers <c>conn=K peer=ADDR:PORT</c>.</item>
 /// <item><c>read K MAX [TIMEOUT]</c>: one receive of at most MAX bytes; <c>bytes=0</c> is the end of the stream.</item>
-/// <item><c>write K N</c>: send N bytes (the letter x) until all are sent.</item>
+/// <item><c>write K N [TIMEOUT]</c>: send N bytes (the letter x) until all are sent.</item>
 /// <item><c>shutdown K wr|rd|rdwr</c>, <c>linger K 0|1 SECONDS</c> (SO_LINGER), <c>close K</c>.</item>
 /// <item><c>quit</c>: answer and exit; so does the end of the input.</item>
 /// </list>
@@ -38,6 +38,7 @@ public static class LabAgentHost
     private const int MaxReadBytes = 16 * 1024 * 1024;
     private const int DefaultAcceptMs = 5_000;
     private const int DefaultReadMs = 3_000;
+    private const int DefaultWriteMs = 3_000;
 
     /// <summary>
     /// Plays commands from <paramref name="input"/> until <c>quit</c>, the end of the input, cancellation or
@@ -247,24 +248,31 @@ public static class LabAgentHost
 
         private async Task<AgentReply> WriteAsync(string[] words, CancellationToken ct)
         {
-            if (words.Length != 3 || !TryConnection(words[1], out var connection) || !TryNumber(words[2], 1, MaxReadBytes, out var count))
+            if (words.Length is < 3 or > 4 || !TryConnection(words[1], out var connection) || !TryNumber(words[2], 1, MaxReadBytes, out var count)
+                || !TryTimeout(words, 3, DefaultWriteMs, out var ms))
             {
-                return Bad($"usage: write CONN N (N 1 to {MaxReadBytes})");
+                return Bad($"usage: write CONN N [TIMEOUT_MS] (N 1 to {MaxReadBytes})");
             }
 
             var data = new byte[count];
             data.AsSpan().Fill((byte)'x');
             long sent = 0;
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            limit.CancelAfter(ms);
             try
             {
                 while (sent < count)
                 {
-                    sent += await connection.SendAsync(data.AsMemory((int)sent), SocketFlags.None, ct).ConfigureAwait(false);
+                    sent += await connection.SendAsync(data.AsMemory((int)sent), SocketFlags.None, limit.Token).ConfigureAwait(false);
                 }
             }
             catch (SocketException e)
             {
                 return AgentReply.FromSocketError(e, sent);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                return TimedOut(ms, sent);
             }
 
             return Done(sent);
