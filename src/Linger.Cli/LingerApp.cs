@@ -19,6 +19,7 @@ internal static class LingerApp
         root.Subcommands.Add(Analyze.AnalyzeCommand.Create(stdout, stderr, console, rawStdout));
         root.Subcommands.Add(Capture.CaptureCommand.Create(stdout, stderr, console, rawStdout));
         root.Subcommands.Add(Lab.LabCommand.Create(stdout, stderr, console, rawStdout));
+        root.Subcommands.Add(Lab.LabAgentCommand.Create(stdout));
 
         ParseResult parse;
         try
