@@ -131,13 +131,19 @@ internal sealed class KeepAliveDeadPeer : Scenario
         context.Record(Actor.Server, "the server's sockets: look at their state", StepResult.Success(detail:
             $"{StateOf(context, Actor.Server, servers[0])}: the client's RSTs never arrived; the server's side is half-open"));
 
-        // The vanished server's sockets go with an abortive close, so no FIN is left retransmitting into the void.
-        foreach (var server in servers)
-        {
-            server.LingerState = new LingerOption(true, 0);
-        }
-
         context.Close(Actor.Client, defaults, "close connection 1");
+
+        // Abortive, so no FIN is left retransmitting into a filter that drops every answer.
+        context.Step(Actor.Server, "the server finally closes its 3 half-open sockets (SO_LINGER {1,0}: RST)", () =>
+        {
+            foreach (var server in servers)
+            {
+                server.LingerState = new LingerOption(true, 0);
+                server.Close();
+            }
+
+            return StepResult.Success();
+        });
     }
 
     private static void Tune(Socket socket)
