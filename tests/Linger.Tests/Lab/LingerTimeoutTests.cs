@@ -1,0 +1,75 @@
+using System.Net.Sockets;
+using Linger.Flows;
+using Linger.Lab;
+using Linger.Tests.Support;
+using Linger.Tests.Wire.Support;
+
+namespace Linger.Tests.Lab;
+
+/// <summary>linger-timeout on this kernel: SO_LINGER {1,1} and close with data the peer has no room for.</summary>
+public sealed class LingerTimeoutTests(LingerTimeoutTests.Run run) : IClassFixture<LingerTimeoutTests.Run>
+{
+    private const string Id = "linger-timeout";
+    private const string Close = "close (SO_LINGER";
+
+    public sealed class Run() : CapturedScenarioRun(Id);
+
+    [RootFact]
+    public async Task The_scenario_passes_and_the_analyser_sees_a_graceful_close()
+    {
+        var result = await run.ResultAsync();
+
+        Assert.Empty(result.Failures);
+        Assert.Equal(Verdict.Closed, result.Observed?.Verdict);
+        Assert.True(result.Agrees);
+    }
+
+    [RootFact]
+    public async Task Close_returns_without_an_error_and_leaves_the_data_and_the_FIN_queued_in_FIN_WAIT1()
+    {
+        var result = await run.ResultAsync();
+
+        var close = CapturedScenarioRun.Step(result, Close);
+        Assert.True(close.Result.Ok);
+        Assert.Equal("FIN_WAIT1", close.ClientState.State);
+        Assert.True(close.ClientState.SendQueue > 1, $"unsent/unacked after close: {close.ClientState.SendQueue}");
+    }
+
+    [RootFact]
+    public async Task The_linger_timeout_resets_nothing_and_the_server_still_receives_every_byte()
+    {
+        var result = await run.ResultAsync();
+
+        var filled = CapturedScenarioRun.Step(result, "send without blocking");
+        Assert.Equal(SocketError.WouldBlock, filled.Result.SocketError);
+        var drained = CapturedScenarioRun.Step(result, "read everything");
+        Assert.True(drained.Result.Ok);
+        Assert.Equal(filled.Result.Bytes, drained.Result.Bytes);
+        Assert.Equal(0, await run.CountAsync("tcp.flags.reset == 1"));
+    }
+
+    [RootFact]
+    public async Task The_window_was_closed_while_close_waited_and_the_FIN_left_only_after_it_opened()
+    {
+        var result = await run.ResultAsync();
+        var server = result.Server!.Port;
+
+        Assert.True(await run.CountAsync($"tcp.srcport == {server} && tcp.analysis.zero_window") >= 1);
+        var fins = await Tshark.FieldsAsync(run.CapturePath, $"tcp.dstport == {server} && tcp.flags.fin == 1", "frame.number", "tcp.len");
+        var fin = Assert.Single(fins);
+        Assert.True(Tshark.Int(fin[1]) > 0, "the client's FIN should ride on the data that was still queued");
+        var update = await Tshark.FieldsAsync(run.CapturePath, $"tcp.srcport == {server} && tcp.analysis.window_update", "frame.number");
+        Assert.True(Tshark.Int(update[0][0]) < Tshark.Int(fin[0]));
+    }
+
+    [LinuxFact]
+    public async Task Without_capture_close_still_returns_and_the_server_still_receives_every_byte()
+    {
+        var result = await CapturedScenarioRun.PlayAsync(Id, new LabEnvironment { CapturePackets = false });
+
+        Assert.Equal(ScenarioStatus.Passed, result.Status);
+        Assert.False(result.Captured);
+        Assert.True(CapturedScenarioRun.Step(result, Close).Result.Ok);
+        Assert.Equal(CapturedScenarioRun.Step(result, "send without blocking").Result.Bytes, CapturedScenarioRun.Step(result, "read everything").Result.Bytes);
+    }
+}
