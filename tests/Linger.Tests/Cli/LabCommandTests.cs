@@ -91,4 +91,32 @@ public sealed class LabCommandTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [LinuxFact]
+    public async Task Ctrl_C_stops_the_catalogue_with_exit_130_and_says_it_cleaned_up()
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in (string[])[LingerRunner.LingerDll, "lab"])
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var process = System.Diagnostics.Process.Start(psi)!;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var stderr = process.StandardError.ReadToEndAsync(cts.Token);
+        string? line;
+        do
+        {
+            line = await process.StandardOutput.ReadLineAsync(cts.Token);
+        }
+        while (line is not null && !line.StartsWith("refused", StringComparison.Ordinal));
+
+        Assert.NotNull(line);
+        Assert.Equal(0, Libc.Kill(process.Id, 2));
+        _ = await process.StandardOutput.ReadToEndAsync(cts.Token);
+        await process.WaitForExitAsync(cts.Token);
+
+        Assert.Equal(130, process.ExitCode);
+        Assert.Contains("interrupted", await stderr, StringComparison.Ordinal);
+    }
 }

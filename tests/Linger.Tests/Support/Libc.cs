@@ -11,6 +11,12 @@ internal static partial class Libc
     [LibraryImport("libc", EntryPoint = "strerror")]
     private static partial IntPtr StrErrorNative(int errnum);
 
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int KillNative(int pid, int signal);
+
+    /// <summary>Sends <paramref name="signal"/> to <paramref name="pid"/> (2 SIGINT, 15 SIGTERM); 0 on success.</summary>
+    public static int Kill(int pid, int signal) => KillNative(pid, signal);
+
     /// <summary>The symbolic name of an errno value (glibc 2.32+), or null when libc does not know it.</summary>
     public static string? ErrnoName(int errnum) => Marshal.PtrToStringUTF8(StrErrorNameNative(errnum));
 
