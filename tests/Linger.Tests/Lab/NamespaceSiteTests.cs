@@ -57,6 +57,25 @@ public sealed class NamespaceSiteTests
     }
 
     [RootFact]
+    public async Task A_helper_process_prepared_for_the_server_runs_in_the_servers_namespace()
+    {
+        await using var site = await NamespaceSite.CreateAsync(CancellationToken.None);
+        var start = site.PrepareProcess(Actor.Server, new ProcessStartInfo("cat", ["/proc/self/net/fib_trie"])
+        {
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        });
+
+        using var process = Process.Start(start)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var routes = await process.StandardOutput.ReadToEndAsync(timeout.Token);
+        await process.WaitForExitAsync(timeout.Token);
+
+        Assert.Contains(site.ServerAddress.ToString(), routes, StringComparison.Ordinal);
+        Assert.DoesNotContain(site.ClientAddress.ToString(), routes, StringComparison.Ordinal);
+    }
+
+    [RootFact]
     public async Task Disposing_the_site_removes_its_namespaces()
     {
         var site = await NamespaceSite.CreateAsync(CancellationToken.None);

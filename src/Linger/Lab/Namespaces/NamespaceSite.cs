@@ -100,14 +100,18 @@ internal sealed class NamespaceSite : LabSite
             RedirectStandardError = start.RedirectStandardError,
             WorkingDirectory = start.WorkingDirectory,
         };
-        foreach (var argument in (string[])["netns", "exec", _topology.NamespaceOf(NodeOf(actor)), start.FileName])
+        var name = _topology.NamespaceOf(NodeOf(actor));
+        if (start.ArgumentList.Count == 0 && !string.IsNullOrEmpty(start.Arguments))
         {
-            inside.ArgumentList.Add(argument);
+            // The caller gave one argument string: keep it as a string (ArgumentList and Arguments cannot be mixed).
+            inside.Arguments = $"netns exec {name} \"{start.FileName}\" {start.Arguments}";
         }
-
-        foreach (var argument in start.ArgumentList)
+        else
         {
-            inside.ArgumentList.Add(argument);
+            foreach (var argument in (string[])["netns", "exec", name, start.FileName, .. start.ArgumentList])
+            {
+                inside.ArgumentList.Add(argument);
+            }
         }
 
         foreach (var (key, value) in start.Environment)
