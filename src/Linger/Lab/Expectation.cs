@@ -7,11 +7,15 @@ namespace Linger.Lab;
 /// <param name="ResetBy">For <see cref="Verdict.Reset"/> and <see cref="Verdict.Refused"/>: which side sends the RST (null: not checked).</param>
 public sealed record Expectation(Verdict Verdict, Side? ResetBy = null)
 {
+    /// <summary>Whether the analyser must (true) or must not (false) suspect the RST was injected; null: not checked.</summary>
+    public bool? SuspectedInjection { get; init; }
+
     /// <summary>True when <paramref name="summary"/> says the same.</summary>
     public bool IsMetBy(ConversationSummary summary)
     {
         ArgumentNullException.ThrowIfNull(summary);
-        return summary.Verdict == Verdict && (ResetBy is null || summary.ResetBy == ResetBy);
+        return summary.Verdict == Verdict && (ResetBy is null || summary.ResetBy == ResetBy)
+            && (SuspectedInjection is null || summary.SuspectedInjection == SuspectedInjection);
     }
 
     /// <summary>The verdict as the JSON and tables print it: <c>reset</c>, <c>half-closed</c>.</summary>
@@ -22,5 +26,14 @@ public sealed record Expectation(Verdict Verdict, Side? ResetBy = null)
     };
 
     /// <inheritdoc />
-    public override string ToString() => ResetBy is { } side ? $"{Name(Verdict)} by {side.ToString().ToLowerInvariant()}" : Name(Verdict);
+    public override string ToString()
+    {
+        var text = ResetBy is { } side ? $"{Name(Verdict)} by {side.ToString().ToLowerInvariant()}" : Name(Verdict);
+        return SuspectedInjection switch
+        {
+            true => text + ", suspected injection",
+            false => text + ", not injected",
+            null => text,
+        };
+    }
 }

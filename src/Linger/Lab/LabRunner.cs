@@ -186,13 +186,14 @@ public sealed class LabRunner
         }
     }
 
-    /// <summary>The verdict in words: <c>reset by server</c>.</summary>
+    /// <summary>The verdict in words: <c>reset by server</c>, <c>reset by server, suspected injection</c>.</summary>
     public static string Describe(ConversationSummary summary)
     {
         ArgumentNullException.ThrowIfNull(summary);
-        return summary.ResetBy is { } side && summary.Verdict is Verdict.Reset or Verdict.Refused
+        var text = summary.ResetBy is { } side && summary.Verdict is Verdict.Reset or Verdict.Refused
             ? $"{Expectation.Name(summary.Verdict)} by {side.ToString().ToLowerInvariant()}"
             : Expectation.Name(summary.Verdict);
+        return summary.SuspectedInjection ? text + ", suspected injection" : text;
     }
 
     private static int ReservePort(LabSite site)
