@@ -17,6 +17,7 @@ internal static class Stages
 {
     public static void Run(string path, int rounds)
     {
+
         Time("read frames", rounds, () =>
         {
             using var source = CaptureFile.Open(path);
