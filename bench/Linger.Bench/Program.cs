@@ -10,6 +10,12 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
+        if (args.Length is 2 or 3 && args[0] == "stages")
+        {
+            Stages.Run(args[1], args.Length == 3 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3);
+            return 0;
+        }
+
         if (args.Length == 2 && args[0] == "profile")
         {
             Profile.Run(args[1]);

@@ -89,8 +89,7 @@ internal static class AnalyzeCommand
 
         stdout.Flush();
         using var bytes = format != "jsonl" ? null : rawStdout is null ? new TextWriterStream(stdout) : null;
-        using var buffered = format == "jsonl" ? new BufferedStream(bytes ?? rawStdout!, 1 << 16) : null;
-        using var jsonl = buffered is null ? null : new JsonLinesWriter(buffered);
+        using var jsonl = format == "jsonl" ? new JsonLinesWriter(bytes ?? rawStdout!, batchLines: true) : null;
         IConversationWriter inner = format switch
         {
             "jsonl" => jsonl!,

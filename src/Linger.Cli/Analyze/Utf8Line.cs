@@ -107,35 +107,49 @@ internal sealed class Utf8Line
     public void StringValue(ReadOnlySpan<char> value)
     {
         Separator();
-        Ensure((value.Length * 6) + 2);
-        _buffer[_length++] = (byte)'"';
+        Ensure(MaxQuoted(value.Length));
+        _length += WriteQuoted(value, _buffer.AsSpan(_length));
+        _needComma = true;
+    }
+
+    /// <summary>The most bytes <see cref="WriteQuoted"/> writes for a string of this many characters.</summary>
+    public static int MaxQuoted(int chars) => (chars * 6) + 2;
+
+    /// <summary>
+    /// Writes a JSON string (quotes included) into <paramref name="destination"/>, which holds at least
+    /// <see cref="MaxQuoted"/> bytes; returns the bytes written.
+    /// </summary>
+    public static int WriteQuoted(ReadOnlySpan<char> value, Span<byte> destination)
+    {
+        var n = 0;
+        destination[n++] = (byte)'"';
         for (var i = 0; i < value.Length; i++)
         {
             var c = value[i];
             if (c is '"' or '\\')
             {
-                _buffer[_length++] = (byte)'\\';
-                _buffer[_length++] = (byte)c;
+                destination[n++] = (byte)'\\';
+                destination[n++] = (byte)c;
             }
             else if (c < 0x20)
             {
-                _length += Encoding.ASCII.GetBytes($"\\u{(int)c:x4}", _buffer.AsSpan(_length));
+                n += Encoding.ASCII.GetBytes($"\\u{(int)c:x4}", destination[n..]);
             }
             else if (c < 0x80)
             {
-                _buffer[_length++] = (byte)c;
+                destination[n++] = (byte)c;
             }
             else
             {
                 // Non-ASCII: one character (or a surrogate pair) at a time, as UTF-8.
                 var width = char.IsHighSurrogate(c) && i + 1 < value.Length ? 2 : 1;
-                _length += Encoding.UTF8.GetBytes(value.Slice(i, width), _buffer.AsSpan(_length));
+                n += Encoding.UTF8.GetBytes(value.Slice(i, width), destination[n..]);
                 i += width - 1;
             }
         }
 
-        _buffer[_length++] = (byte)'"';
-        _needComma = true;
+        destination[n++] = (byte)'"';
+        return n;
     }
 
     public void NewLine() => Byte((byte)'\n');

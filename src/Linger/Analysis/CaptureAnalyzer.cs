@@ -1,3 +1,4 @@
+using Linger.Analysis.Internal;
 using Linger.Flows;
 using Linger.Wire;
 using Linger.Wire.Decoding;
@@ -14,6 +15,13 @@ public sealed record AnalyzeOptions
 
     /// <summary>Conversation tracking limits (inactivity timeout, linger, capacity).</summary>
     public ConversationTrackerOptions Tracker { get; init; } = new();
+
+    /// <summary>
+    /// How many threads track the conversations of a capture file (<see cref="CaptureAnalyzer.AnalyzeFile"/>; other
+    /// sources use one). 0, the default, chooses from the number of processors; 1 tracks on the calling thread. The
+    /// conversations and their order are the same whatever the number.
+    /// </summary>
+    public int Parallelism { get; init; }
 }
 
 /// <summary>Counts for one analysed source.</summary>
@@ -41,6 +49,9 @@ public sealed record AnalysisTotals
 /// </summary>
 public static class CaptureAnalyzer
 {
+    // Every tracking thread reads and decodes the whole file, so beyond a few the reading outweighs the tracking.
+    private const int MaxAutomaticThreads = 2;
+
     /// <summary>Analyses one source. <paramref name="progress"/> is called now and then with the packets read so far.</summary>
     public static AnalysisTotals Analyze(
         IFrameSource source,
@@ -96,13 +107,82 @@ public static class CaptureAnalyzer
         };
     }
 
-    /// <summary>Opens and analyses a capture file (pcap, pcapng, either gzipped).</summary>
+    /// <summary>
+    /// Opens and analyses a capture file (pcap, pcapng, either gzipped). An uncompressed file is analysed on several
+    /// threads when there are processors for them (<see cref="AnalyzeOptions.Parallelism"/>); either way
+    /// <paramref name="onConversation"/> is called on the calling thread, with the same conversations in the same
+    /// order.
+    /// </summary>
     public static AnalysisTotals AnalyzeFile(
         string path,
         AnalyzeOptions options,
         Action<ConversationSummary> onConversation,
         Action<long, long>? progress = null,
         CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(onConversation);
+        var threads = Threads(path, options);
+        if (threads < 2)
+        {
+            return AnalyzeFileOnOneThread(path, options, onConversation, progress, cancellationToken);
+        }
+
+        var totals = ShardedFileAnalysis.Run(path, options, threads, onConversation, progress, cancellationToken, out var delivered);
+        if (totals is not null)
+        {
+            return totals;
+        }
+
+        // The conversation limit was reached: one tracker decides whom to evict. The conversations handed out so far
+        // are the first ones it emits too.
+        long skip = delivered;
+        return AnalyzeFileOnOneThread(
+            path,
+            options,
+            c =>
+            {
+                if (skip > 0)
+                {
+                    skip--;
+                }
+                else
+                {
+                    onConversation(c);
+                }
+            },
+            progress,
+            cancellationToken);
+    }
+
+    /// <summary>Tracking threads for a file: several only for a plain file (each reads it; decompressing twice does not pay).</summary>
+    private static int Threads(string path, AnalyzeOptions options)
+    {
+        var wanted = options.Parallelism > 0 ? options.Parallelism : Math.Min(Environment.ProcessorCount, MaxAutomaticThreads);
+        if (wanted < 2)
+        {
+            return 1;
+        }
+
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+            Span<byte> head = stackalloc byte[2];
+            var gzip = stream.ReadAtLeast(head, 2, throwOnEndOfStream: false) == 2 && head[0] == 0x1F && head[1] == 0x8B;
+            return stream.CanSeek && !gzip ? wanted : 1;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return 1; // the one-thread path reports it
+        }
+    }
+
+    private static AnalysisTotals AnalyzeFileOnOneThread(
+        string path,
+        AnalyzeOptions options,
+        Action<ConversationSummary> onConversation,
+        Action<long, long>? progress,
+        CancellationToken cancellationToken)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
         var length = stream.Length;

@@ -23,6 +23,10 @@ public sealed class ConversationTracker
 {
     private readonly ConversationTable _table = new();
     private readonly Queue<ConversationSummary> _finished = new();
+
+    // When a driver numbers the packets (several trackers sharing one capture), where each emitted summary falls in
+    // the order one tracker would have emitted it; null otherwise.
+    private readonly Queue<EmitOrder>? _orders;
     private readonly HistoryStrings _histories = new();
     private readonly long _inactivityNs;
     private readonly long _lingerNs;
@@ -33,11 +37,19 @@ public sealed class ConversationTracker
     private ListEnds _active = ListEnds.Empty;
     private ListEnds _lingering = ListEnds.Empty;
     private long _nowNs = long.MinValue;
+    private long _sequence;
 
     /// <summary>Creates a tracker.</summary>
     /// <param name="options">Timeouts and limits; defaults when null.</param>
     public ConversationTracker(ConversationTrackerOptions? options = null)
+        : this(options, ordered: false)
     {
+    }
+
+    /// <summary>Creates a tracker; <paramref name="ordered"/> records each summary's <see cref="EmitOrder"/>.</summary>
+    internal ConversationTracker(ConversationTrackerOptions? options, bool ordered)
+    {
+        _orders = ordered ? new Queue<EmitOrder>() : null;
         options ??= new ConversationTrackerOptions();
         if (options.InactivityTimeout <= TimeSpan.Zero || options.CloseLinger < TimeSpan.Zero || options.MaxConversations < 1)
         {
@@ -125,7 +137,7 @@ public sealed class ConversationTracker
         {
             Reused++;
             Unlink(slot);
-            Emit(slot, TrackingEnd.PortReused);
+            Emit(slot, TrackingEnd.PortReused, EmitOrder.ReuseStep);
             slot = StartConversation(in key, hash, sender, in packet);
         }
 
@@ -150,6 +162,7 @@ public sealed class ConversationTracker
         else if (slot == _active.Tail)
         {
             conversation.ListTimeNs = _nowNs;
+            conversation.ListSequence = _sequence;
         }
         else
         {
@@ -169,6 +182,35 @@ public sealed class ConversationTracker
 
     /// <summary>Takes the oldest emitted summary, if any.</summary>
     public bool TryTakeFinished([NotNullWhen(true)] out ConversationSummary? summary) => _finished.TryDequeue(out summary);
+
+    /// <summary>
+    /// Capture time moved on to <paramref name="timestampNs"/> with packet number <paramref name="sequence"/>, which
+    /// another tracker may be tracking: conversations due expire as if this tracker had seen the packet. The driver
+    /// calls it for every packet of the capture, in order, before <see cref="Add"/> when the packet is this
+    /// tracker's. Only for a tracker created ordered.
+    /// </summary>
+    internal void Advance(long timestampNs, long sequence)
+    {
+        _sequence = sequence;
+        if (timestampNs > _nowNs)
+        {
+            _nowNs = timestampNs;
+            ExpireDue();
+        }
+    }
+
+    /// <summary>Takes the oldest emitted summary with its place in the combined order (ordered trackers only).</summary>
+    internal bool TryTakeFinished([NotNullWhen(true)] out ConversationSummary? summary, out EmitOrder order)
+    {
+        if (_finished.TryDequeue(out summary))
+        {
+            order = _orders!.Dequeue();
+            return true;
+        }
+
+        order = default;
+        return false;
+    }
 
     /// <summary>
     /// The input ended: emits every conversation still tracked, in the order of their first packets
@@ -195,6 +237,7 @@ public sealed class ConversationTracker
         {
             _finished.Enqueue(SummaryBuilder.Build(
                 _table, slot, _histories, _table[slot].Lingering ? TrackingEnd.Finished : TrackingEnd.EndOfInput));
+            _orders?.Enqueue(EmitOrder.AtEnd(_table[slot].FirstFrame));
             Emitted++;
         }
 
@@ -243,14 +286,14 @@ public sealed class ConversationTracker
         while (_lingering.Head is var done and >= 0 && _nowNs - _table[done].ListTimeNs > _lingerNs)
         {
             Unlink(done);
-            Emit(done, TrackingEnd.Finished);
+            Emit(done, TrackingEnd.Finished, EmitOrder.LingerStep);
         }
 
         while (_active.Head is var idle and >= 0 && _nowNs - _table[idle].ListTimeNs > _inactivityNs)
         {
             Unlink(idle);
             Expired++;
-            Emit(idle, TrackingEnd.InactivityTimeout);
+            Emit(idle, TrackingEnd.InactivityTimeout, EmitOrder.IdleStep);
         }
     }
 
@@ -265,13 +308,14 @@ public sealed class ConversationTracker
 
         Unlink(victim);
         Evicted++;
-        Emit(victim, _table[victim].Lingering ? TrackingEnd.Finished : TrackingEnd.CapacityEvicted);
+        Emit(victim, _table[victim].Lingering ? TrackingEnd.Finished : TrackingEnd.CapacityEvicted, EmitOrder.EvictStep);
     }
 
     /// <summary>Queues the conversation's summary and frees its slot; the caller has taken it out of its list.</summary>
-    private void Emit(int slot, TrackingEnd ended)
+    private void Emit(int slot, TrackingEnd ended, int step)
     {
         _finished.Enqueue(SummaryBuilder.Build(_table, slot, _histories, ended));
+        _orders?.Enqueue(new EmitOrder(_sequence, step, _table[slot].ListSequence));
         Emitted++;
         _table.Remove(slot);
     }
@@ -279,6 +323,7 @@ public sealed class ConversationTracker
     private void Append(ref ListEnds list, int slot)
     {
         _table[slot].ListTimeNs = _nowNs;
+        _table[slot].ListSequence = _sequence;
         ref var link = ref _table.Link(slot);
         link.Prev = list.Tail;
         link.Next = -1;

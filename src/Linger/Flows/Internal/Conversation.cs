@@ -20,6 +20,12 @@ internal struct Conversation
     /// <summary>When the tracker put it at the end of its list (capture time): its last packet, or when it finished.</summary>
     public long ListTimeNs;
 
+    /// <summary>
+    /// The number of the packet at which the tracker put it at the end of its list, when the tracker is told packet
+    /// numbers (<see cref="ConversationTracker.Advance"/>): orders lists of several trackers as one list.
+    /// </summary>
+    public long ListSequence;
+
     public long Packets;
     public long LastNs;
     public long MaxGapNs;
