@@ -76,6 +76,19 @@ public sealed class InjectionTests
     }
 
     [Fact]
+    public void A_second_RST_answering_the_peers_challenge_ACK_is_not_a_sequence_jump()
+    {
+        // The client aborts with a RST inside the server's window but past its next expected byte (data was still
+        // unacknowledged); the server answers with a challenge ACK (RFC 5961) and the client's kernel, which no longer
+        // knows the connection, answers that with a RST at exactly the acknowledged number.
+        var s = Established().C("PA", 1000).C("PA", 1000);
+        var acked = s.ClientNext - 2000;
+        var c = s.C("RA", seq: s.ClientNext).S("A", ack: acked, dt: 0.0001).C("R", seq: acked, dt: 0.0001).Single();
+
+        Assert.DoesNotContain(c.InjectionReasons, r => r.StartsWith("rst-seq-jump:", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_RST_breaking_the_servers_IP_ID_counter_is_suspected()
     {
         var c = Established().S("R", ipId: 61_000).Single();

@@ -299,7 +299,10 @@ internal struct Conversation
         {
             ref var reset = ref resets[ResetId];
             reset.LaterRsts++;
-            if (!me.NonRstSinceRst && packet.Sequence != me.LastRstSeq)
+            // A RST at exactly the sequence number the peer acknowledges answers the peer's challenge ACK (RFC 5961
+            // 3.2: an in-window RST that is not exact draws an ACK, which a real stack answers with an exact RST).
+            var answersChallenge = peer.HasAck && packet.Sequence == peer.HighestAck;
+            if (!me.NonRstSinceRst && packet.Sequence != me.LastRstSeq && !answersChallenge)
             {
                 reset.SeqJumped = true;
             }

@@ -23,7 +23,7 @@ internal sealed class MtuBlackhole : NamespaceScenario
         + "full-sized segments, the server receives nothing, and only an application timeout ends it. Here the client "
         + "gives up and aborts (SO_LINGER {1,0}): its 40-byte RST passes easily and the server reads ECONNRESET.";
 
-    public override Expectation Expected => new(Verdict.Reset, Side.Client);
+    public override Expectation Expected => new(Verdict.Reset, Side.Client) { SuspectedInjection = false };
 
     public override string ExplainCode => "ECONNRESET";
 

@@ -25,7 +25,7 @@ internal sealed class PeerUnplugged : NamespaceScenario
         + "is back and the server writes, the client's kernel answers with RST and the server reads ECONNRESET (sometimes "
         + "after reading a retransmission the router held while the link was down: data from a socket already gone).";
 
-    public override Expectation Expected => new(Verdict.Reset, Side.Client);
+    public override Expectation Expected => new(Verdict.Reset, Side.Client) { SuspectedInjection = false };
 
     public override string ExplainCode => "ETIMEDOUT";
 
