@@ -75,6 +75,13 @@ public sealed class ScenarioContext : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Stops the scenario and reports it as skipped because this machine refused something it needs (say what, and
+    /// what would allow it). Use it only for refusals of the environment, never for a result the scenario studies.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    public static void Skip(string reason) => throw new ScenarioSkippedException(reason);
+
     /// <summary>A new socket for <paramref name="actor"/>, closed when the scenario ends if the scenario did not.</summary>
     public Socket NewSocket(Actor actor)
     {

@@ -85,6 +85,13 @@ public sealed class KeepAliveDeadPeerTests(KeepAliveDeadPeerTests.Run run) : ICl
     {
         var result = await CapturedScenarioRun.PlayAsync(Id, new LabEnvironment { CapturePackets = false });
 
+        // Some kernels refuse the drop filter to unprivileged users (EACCES): then the run must say so, not fail.
+        if (!Environment.IsPrivilegedProcess && result.Status == ScenarioStatus.Skipped)
+        {
+            Assert.Contains("drop filter", result.SkipReason, StringComparison.Ordinal);
+            return;
+        }
+
         Assert.Equal(ScenarioStatus.Passed, result.Status);
         Assert.False(result.Captured);
         Assert.Equal(Etimedout, CapturedScenarioRun.Step(result, Tuned).Result.Errno);
