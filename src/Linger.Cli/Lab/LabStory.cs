@@ -13,7 +13,7 @@ namespace Linger.Cli.Lab;
 /// </summary>
 internal static class LabStory
 {
-    private const int ArrowWidth = 44;
+    private const int ArrowWidth = 50;
 
     public static void Write(TextWriter o, ScenarioResult r, ConsoleOptions console)
     {
