@@ -18,7 +18,7 @@ internal static class LabStory
     public static void Write(TextWriter o, ScenarioResult r, ConsoleOptions console)
     {
         var s = r.Scenario;
-        o.WriteLine($"{s.Id} · {s.Title}");
+        Wrapped(o, $"{s.Id} · {s.Title}", console, string.Empty, "  ");
         foreach (var line in TextWrap.Wrap(s.Description, console.Width, string.Empty, string.Empty))
         {
             o.WriteLine(line);
@@ -34,14 +34,14 @@ internal static class LabStory
 
         o.WriteLine($"client {r.Client?.ToString() ?? "(not connected)"}   server {r.Server}");
         o.WriteLine(r.Captured ? "Timeline (calls, TCP states when they change, and the packets as captured):" : "Timeline (calls and TCP states; packets were not captured: run as root to see them):");
-        WriteTimeline(o, r);
+        WriteTimeline(o, r, console);
         o.WriteLine();
         WriteVerdict(o, r, console);
         WriteDifferences(o, r, console);
         if (s.ExplainCode is { } code)
         {
             o.WriteLine();
-            o.WriteLine($"What {code} means on every platform, its causes and fixes: linger explain {code}");
+            Wrapped(o, $"What {code} means on every platform, its causes and fixes: linger explain {code}", console, string.Empty, "  ");
         }
 
         foreach (var note in r.Notes)
@@ -62,7 +62,7 @@ internal static class LabStory
         }
     }
 
-    private static void WriteTimeline(TextWriter o, ScenarioResult r)
+    private static void WriteTimeline(TextWriter o, ScenarioResult r, ConsoleOptions console)
     {
         // Steps and packets on one clock; a packet captured at the same moment as a step's return goes after it.
         var steps = r.Steps;
@@ -76,11 +76,11 @@ internal static class LabStory
             {
                 var step = steps[si++];
                 var actor = step.Actor.ToString().ToLowerInvariant();
-                o.WriteLine($"{Time(step.TimeMs)}  {actor,-7} {step.Action} → {Outcome(step.Result)}");
+                Wrapped(o, $"{step.Action} → {Outcome(step.Result)}", console, $"{Time(step.TimeMs)}  {actor,-7} ", new string(' ', 23));
                 var states = $"client {step.ClientState} · server {step.ServerState}";
                 if (states != lastStates)
                 {
-                    o.WriteLine($"{string.Empty,13}  [{states}]");
+                    Wrapped(o, $"[{states}]", console, new string(' ', 15), new string(' ', 16));
                     lastStates = states;
                 }
             }
@@ -138,7 +138,7 @@ internal static class LabStory
         }
 
         var agrees = r.Agrees == true ? "agrees" : "DISAGREES";
-        o.WriteLine($"Analyser: {LabRunner.Describe(observed)} (Zeek {observed.ConnState}, history {observed.History}); expected {expected}: {agrees}");
+        Wrapped(o, $"Analyser: {LabRunner.Describe(observed)} (Zeek {observed.ConnState}, history {observed.History}); expected {expected}: {agrees}", console, string.Empty, "  ");
         if (observed.Verdict == Verdict.Reset)
         {
             var details = new List<string>();
@@ -193,7 +193,7 @@ internal static class LabStory
         foreach (var d in r.Windows)
         {
             o.WriteLine();
-            o.WriteLine($"Windows (documented, not measured here): {d.Title}");
+            Wrapped(o, $"Windows (documented, not measured here): {d.Title}", console, string.Empty, "  ");
             foreach (var line in TextWrap.Wrap(d.Text, console.Width, "  ", "  "))
             {
                 o.WriteLine(line);
@@ -203,6 +203,14 @@ internal static class LabStory
             {
                 o.WriteLine(line);
             }
+        }
+    }
+
+    private static void Wrapped(TextWriter o, string text, ConsoleOptions console, string firstPrefix, string indent)
+    {
+        foreach (var line in TextWrap.Wrap(text, console.Width, firstPrefix, indent))
+        {
+            o.WriteLine(line);
         }
     }
 

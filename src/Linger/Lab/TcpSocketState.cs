@@ -13,6 +13,11 @@ public sealed record TcpSocketState(string State, long SendQueue, long ReceiveQu
     public static TcpSocketState Closed { get; } = new("CLOSED", 0, 0);
 
     /// <inheritdoc />
-    public override string ToString() =>
-        SendQueue == 0 && ReceiveQueue == 0 ? State : $"{State} (unsent/unacked {SendQueue}, unread {ReceiveQueue})";
+    public override string ToString() => (SendQueue, ReceiveQueue) switch
+    {
+        (0, 0) => State,
+        (0, var unread) => $"{State} (unread {unread})",
+        (var unacked, 0) => $"{State} (unacked {unacked})",
+        var (unacked, unread) => $"{State} (unacked {unacked}, unread {unread})",
+    };
 }

@@ -37,11 +37,13 @@ public sealed class LabCommandTests
         var result = LingerRunner.Run("lab", "write-after-peer-close");
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains("EPIPE (errno 32)", result.Stdout, StringComparison.Ordinal);
+        Assert.All(result.Stdout.Split('\n'), line => Assert.True(line.Length <= 80, $"wider than 80 columns: {line}"));
+        var text = System.Text.RegularExpressions.Regex.Replace(result.Stdout, @"\s+", " "); // the page wraps at 80 columns
+        Assert.Contains("EPIPE (errno 32)", text, StringComparison.Ordinal);
         Assert.Contains("RST", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("▶ server", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("CLOSE_WAIT", result.Stdout, StringComparison.Ordinal);
-        Assert.Contains("Windows (documented, not measured here)", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Windows (documented, not measured here)", text, StringComparison.Ordinal);
         Assert.Contains("Source:", result.Stdout, StringComparison.Ordinal);
     }
 
