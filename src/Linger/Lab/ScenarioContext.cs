@@ -149,6 +149,19 @@ public sealed class ScenarioContext : IAsyncDisposable
         return (result, accepted);
     }
 
+    /// <summary>
+    /// Connects <paramref name="client"/> to <paramref name="listener"/> and accepts the connection, both recorded as
+    /// steps: the server's socket, or null (recorded as a failed check) when no connection was made.
+    /// </summary>
+    public async Task<Socket?> ConnectAndAcceptAsync(Socket listener, Socket client, TimeSpan? timeout = null)
+    {
+        var accepting = AcceptAsync(listener, timeout);
+        await ConnectAsync(client, timeout).ConfigureAwait(false);
+        var (_, server) = await accepting.ConfigureAwait(false);
+        Expect(server is not null, "the server accepted no connection");
+        return server;
+    }
+
     /// <summary>Sends all of <paramref name="data"/>.</summary>
     public Task<StepResult> SendAsync(Actor actor, Socket socket, ReadOnlyMemory<byte> data, string? what = null, TimeSpan? timeout = null)
     {

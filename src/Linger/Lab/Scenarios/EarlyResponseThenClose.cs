@@ -103,16 +103,8 @@ internal sealed class EarlyResponseThenClose : Scenario
             client.SendBufferSize = ClientSendBuffer;
             return StepResult.Success();
         });
-        var accepting = context.AcceptAsync(listener);
-        await context.ConnectAsync(client).ConfigureAwait(false);
-        var (_, server) = await accepting.ConfigureAwait(false);
-        if (server is null)
-        {
-            context.Expect(false, "the server accepted no connection");
-            return (null, null);
-        }
-
-        return (client, server);
+        var server = await context.ConnectAndAcceptAsync(listener, client).ConfigureAwait(false);
+        return server is null ? (null, null) : (client, server);
     }
 
     /// <summary>Sends the headers, lets the server read them, and starts the body (still running when this returns).</summary>
