@@ -45,6 +45,7 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
     {
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Write(ConversationSummary c)
     {
         Ensure(FixedLineBytes);
@@ -205,6 +206,7 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
         _length += bytes.Length;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void String(string value)
     {
         Ensure(Utf8Line.MaxQuoted(value.Length));
@@ -219,6 +221,7 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
     });
 
     /// <summary>A whole number, as <see cref="Utf8Formatter"/> writes it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Number(long value)
     {
         if (value < 0)
@@ -231,6 +234,7 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
         _length += Digits((ulong)value, _buffer.AsSpan(_length));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Digits(ulong value, Span<byte> destination)
     {
         if (value < 10)
@@ -250,6 +254,7 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
         return count;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int CountDigits(ulong value)
     {
         var count = 1;
@@ -267,6 +272,7 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
     /// round-trip form). Between 1e-4 and 1e9 that form is the microseconds' decimal digits, trailing zeros dropped,
     /// whenever the double is the one nearest to that decimal (which the check below makes sure of).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Seconds(double rounded)
     {
         if (rounded == 0 && !double.IsNegative(rounded))
@@ -311,6 +317,7 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
     }
 
     /// <summary>"yyyy-MM-ddTHH:mm:ss.ffffffZ" in quotes; the part up to the second is kept from the previous call.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Time(long ns, SecondText last)
     {
         if (ns < 0)
@@ -343,6 +350,7 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
         _length += 8;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Endpoint(Endpoint e)
     {
         var d = _buffer.AsSpan(_length);
@@ -380,6 +388,7 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
         _length += n;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void InjectionReasons(IReadOnlyList<string> reasons)
     {
         var count = reasons.Count;
@@ -398,6 +407,7 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
 
     // Per side, per platform, what the application most likely saw, as knowledge-base entries. Summaries share a
     // handful of these objects: each is formatted once and its bytes reused while it still holds the same errors.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void LikelyErrors(IReadOnlyDictionary<Side, IReadOnlyList<LikelyError>> all)
     {
         var client = ErrorsOf(all, Side.Client);
@@ -499,6 +509,7 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
 
         public ReadOnlySpan<byte> Text => _text.AsSpan(0, _length);
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Set(long second)
         {
             Second = second;
