@@ -213,6 +213,7 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
         _length += Utf8Line.WriteQuoted(value, _buffer.AsSpan(_length));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void NullableBool(bool? value) => Raw(value switch
     {
         true => "true"u8,
@@ -475,6 +476,7 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
         public bool Holds(IReadOnlyList<LikelyError>? client, IReadOnlyList<LikelyError>? server) =>
             ReferenceEquals(client, _client) && ReferenceEquals(server, _server) && Same(client, _clientErrors) && Same(server, _serverErrors);
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static bool Same(IReadOnlyList<LikelyError>? now, LikelyError[] then)
         {
             if (now is null)

@@ -1,6 +1,6 @@
 using System.Buffers.Text;
-using System.Text;
 using System.Runtime.CompilerServices;
+using System.Text;
 
 namespace Linger.Cli.Analyze;
 

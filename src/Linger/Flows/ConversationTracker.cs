@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using Linger.Flows.Internal;
 using Linger.Wire;
-using System.Runtime.CompilerServices;
 
 namespace Linger.Flows;
 

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Linger.Flows;
 using Linger.Flows.Internal;
 using Linger.Wire;
 using Linger.Wire.Decoding;
 using Linger.Wire.Files;
-using System.Runtime.CompilerServices;
 
 namespace Linger.Analysis.Internal;
 

@@ -1,5 +1,5 @@
-using Linger.Wire;
 using System.Runtime.CompilerServices;
+using Linger.Wire;
 
 namespace Linger.Flows.Internal;
 
