@@ -19,10 +19,13 @@ for pair in tshark:tshark time:/usr/bin/time; do
   fi
 done
 
-echo "==> build (Release)" >&2
-dotnet build src/Linger.Cli -c Release -nologo -v quiet >&2
+# linger is measured as a release is built: published for this machine's RID, framework-dependent, ReadyToRun
+# (Linger.Cli.csproj turns ReadyToRun on for RID-specific publishes; the linux-x64 tool package is built the same way).
+rid=${RID:-linux-x64}
+echo "==> publish (Release, $rid, ReadyToRun)" >&2
+dotnet publish src/Linger.Cli -c Release -r "$rid" --self-contained false -o "$work/linger" -nologo -v quiet >&2
 dotnet build bench/Linger.Bench -c Release -nologo -v quiet >&2
-linger=(dotnet src/Linger.Cli/bin/Release/net10.0/linger.dll)
+linger=(dotnet "$work/linger/linger.dll")
 
 echo "==> generate $packets packets" >&2
 dotnet bench/Linger.Bench/bin/Release/net10.0/linger-bench.dll generate "$work/bench.pcap" --packets "$packets" | tee "$work/gen.txt" >&2

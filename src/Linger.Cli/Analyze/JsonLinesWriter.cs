@@ -45,6 +45,7 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
     {
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Write(ConversationSummary c)
     {
         Ensure(FixedLineBytes);
@@ -205,12 +206,14 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
         _length += bytes.Length;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void String(string value)
     {
         Ensure(Utf8Line.MaxQuoted(value.Length));
         _length += Utf8Line.WriteQuoted(value, _buffer.AsSpan(_length));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void NullableBool(bool? value) => Raw(value switch
     {
         true => "true"u8,
@@ -219,6 +222,7 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
     });
 
     /// <summary>A whole number, as <see cref="Utf8Formatter"/> writes it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Number(long value)
     {
         if (value < 0)
@@ -231,6 +235,7 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
         _length += Digits((ulong)value, _buffer.AsSpan(_length));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Digits(ulong value, Span<byte> destination)
     {
         if (value < 10)
@@ -250,6 +255,7 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
         return count;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int CountDigits(ulong value)
     {
         var count = 1;
@@ -267,6 +273,7 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
     /// round-trip form). Between 1e-4 and 1e9 that form is the microseconds' decimal digits, trailing zeros dropped,
     /// whenever the double is the one nearest to that decimal (which the check below makes sure of).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Seconds(double rounded)
     {
         if (rounded == 0 && !double.IsNegative(rounded))
@@ -311,6 +318,7 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
     }
 
     /// <summary>"yyyy-MM-ddTHH:mm:ss.ffffffZ" in quotes; the part up to the second is kept from the previous call.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Time(long ns, SecondText last)
     {
         if (ns < 0)
@@ -343,6 +351,7 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
         _length += 8;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Endpoint(Endpoint e)
     {
         var d = _buffer.AsSpan(_length);
@@ -380,6 +389,7 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
         _length += n;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void InjectionReasons(IReadOnlyList<string> reasons)
     {
         var count = reasons.Count;
@@ -398,6 +408,7 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
 
     // Per side, per platform, what the application most likely saw, as knowledge-base entries. Summaries share a
     // handful of these objects: each is formatted once and its bytes reused while it still holds the same errors.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void LikelyErrors(IReadOnlyDictionary<Side, IReadOnlyList<LikelyError>> all)
     {
         var client = ErrorsOf(all, Side.Client);
@@ -465,6 +476,7 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
         public bool Holds(IReadOnlyList<LikelyError>? client, IReadOnlyList<LikelyError>? server) =>
             ReferenceEquals(client, _client) && ReferenceEquals(server, _server) && Same(client, _clientErrors) && Same(server, _serverErrors);
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static bool Same(IReadOnlyList<LikelyError>? now, LikelyError[] then)
         {
             if (now is null)
@@ -499,6 +511,7 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
 
         public ReadOnlySpan<byte> Text => _text.AsSpan(0, _length);
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Set(long second)
         {
             Second = second;

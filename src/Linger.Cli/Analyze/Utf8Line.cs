@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Linger.Cli.Analyze;
@@ -119,6 +120,7 @@ internal sealed class Utf8Line
     /// Writes a JSON string (quotes included) into <paramref name="destination"/>, which holds at least
     /// <see cref="MaxQuoted"/> bytes; returns the bytes written.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int WriteQuoted(ReadOnlySpan<char> value, Span<byte> destination)
     {
         var n = 0;

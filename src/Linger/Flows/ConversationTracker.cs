@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using Linger.Flows.Internal;
 using Linger.Wire;
 
@@ -112,6 +113,7 @@ public sealed class ConversationTracker
     }
 
     /// <summary>Adds one packet. Conversations that end as a result are queued for <see cref="DrainFinished"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(in TcpPacket packet)
     {
         PacketsSeen++;
@@ -216,6 +218,7 @@ public sealed class ConversationTracker
     /// The input ended: emits every conversation still tracked, in the order of their first packets
     /// (<see cref="TrackingEnd.Finished"/> for those that had finished, <see cref="TrackingEnd.EndOfInput"/> for the rest).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Flush()
     {
         var count = _table.Count;
@@ -273,6 +276,7 @@ public sealed class ConversationTracker
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int StartConversation(in FlowKey key, uint hash, int sender, in TcpPacket packet)
     {
         var slot = _table.Add(hash);
@@ -281,6 +285,7 @@ public sealed class ConversationTracker
         return slot;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ExpireDue()
     {
         while (_lingering.Head is var done and >= 0 && _nowNs - _table[done].ListTimeNs > _lingerNs)
@@ -320,6 +325,7 @@ public sealed class ConversationTracker
         _table.Remove(slot);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Append(ref ListEnds list, int slot)
     {
         _table[slot].ListTimeNs = _nowNs;
@@ -339,6 +345,7 @@ public sealed class ConversationTracker
         list.Tail = slot;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Unlink(int slot)
     {
         ref var list = ref _table[slot].Lingering ? ref _lingering : ref _active;

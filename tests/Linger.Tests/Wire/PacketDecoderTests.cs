@@ -390,7 +390,9 @@ public sealed class PacketDecoderTests
         var ethernet = Ethernet(EtherTypeIPv6, IPv6("2001:db8::1", "2001:db8::2", Tcp, Segment, 64, Extension(0, 0)), (0x8100, 5));
         var syn = IPv4("10.0.0.1", "10.0.0.2", Tcp, HandMadeFrame.Tcp(1, 2, 0, 0, Syn, 100, [1, 3, 3, 7]));
         var stats = default(DecodeStats);
+        // One of each first: compiling a code path on its first call may allocate; a packet must not.
         Decode(LinkType.Ethernet, ethernet, ref stats, out _);
+        Decode(LinkType.Raw, syn, ref stats, out _);
 
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < 10_000; i++)
@@ -400,7 +402,7 @@ public sealed class PacketDecoderTests
         }
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-        Assert.Equal(20_001, stats.Tcp);
+        Assert.Equal(20_002, stats.Tcp);
     }
 
     private static bool Decode(LinkType linkType, byte[] data, ref DecodeStats stats, out TcpPacket packet)

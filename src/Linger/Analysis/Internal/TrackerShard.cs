@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Linger.Flows;
 using Linger.Flows.Internal;
 using Linger.Wire;
@@ -59,6 +60,7 @@ internal sealed class TrackerShard
 
     public bool Join(TimeSpan timeout) => _thread.Join(timeout);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Run()
     {
         var batch = new ShardBatch(BatchSize);
@@ -177,6 +179,7 @@ internal sealed class TrackerShard
     /// Queues a batch; false when the merge has given up (an error, a cancelled run), so nobody will take it. The
     /// queue is bounded: a shard far ahead of the merge waits, so memory stays bounded.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TrySend(ShardBatch batch)
     {
         while (!Batches.TryAdd(batch, PollInterval))

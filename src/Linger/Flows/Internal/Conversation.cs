@@ -72,6 +72,7 @@ internal struct Conversation
     public ref WiresharkFlow Wireshark(int side) => ref side == 0 ? ref _wireshark0 : ref _wireshark1;
 
     /// <summary>Starts the conversation with its first packet, forgetting whatever the slot held before.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Start(in FlowKey key, uint keyHash, int sender, in TcpPacket first)
     {
         // One block clear of the whole slot, then only the fields that do not start at zero.
@@ -95,6 +96,7 @@ internal struct Conversation
     /// <param name="sender">The side (of the flow key) that sent it.</param>
     /// <param name="packet">The packet.</param>
     /// <param name="resets">Where the reset evidence goes.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(int sender, in TcpPacket packet, ResetEvidenceStore resets)
     {
         var ts = packet.TimestampNs;
@@ -162,6 +164,7 @@ internal struct Conversation
         OutOfOrder += (f & WiresharkAnalysisFlags.OutOfOrder) != 0 ? 1 : 0;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Observe(
         int sender, ref DirectionState me, ref DirectionState peer, in TcpPacket packet, long order, long gapNs, ResetEvidenceStore resets)
     {
@@ -230,6 +233,7 @@ internal struct Conversation
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ObserveSender(ref DirectionState me, in TcpPacket packet)
     {
         var ttl = packet.Ttl;
@@ -261,6 +265,7 @@ internal struct Conversation
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ObserveRst(
         int sender, ref DirectionState me, ref DirectionState peer, in TcpPacket packet, long order, long gapNs, ResetEvidenceStore resets)
     {

@@ -88,6 +88,7 @@ internal sealed class ConversationTable
     /// Removes the conversation in a slot and frees the slot. Its key becomes <see cref="FlowKey.None"/>; the rest stays
     /// readable until the slot is reused.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Remove(int slot)
     {
         ref var c = ref this[slot];
@@ -136,6 +137,7 @@ internal sealed class ConversationTable
     public ReadOnlySpan<byte> LongHistory(int slot) =>
         _longHistories is { } all && slot < all.Length ? all[slot] : default;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int RentSlot()
     {
         if (_freeCount > 0)

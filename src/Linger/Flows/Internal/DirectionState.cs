@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Linger.Flows.Internal;
 
 /// <summary>
@@ -63,6 +65,7 @@ internal struct DirectionState
     public bool NonRstSinceRst;
 
     /// <summary>Sets the fields whose initial value is not zero; the caller zeroed the whole state.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void StartZeroed()
     {
         SynOrder = -1;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Linger.Flows.Internal;
 
 /// <summary>
@@ -21,6 +23,7 @@ internal readonly record struct EmitOrder(long Sequence, int Step, long Position
 
     public static EmitOrder AtEnd(long firstFrame) => new(EndOfInput, 0, firstFrame);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int CompareTo(EmitOrder other)
     {
         if (Sequence != other.Sequence)

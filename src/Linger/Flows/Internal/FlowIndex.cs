@@ -37,6 +37,7 @@ internal sealed class FlowIndex(ConversationTable slots)
     }
 
     /// <summary>Indexes a slot under its key's hash; the key must not be indexed yet.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(int slot, uint hash)
     {
         if (Count >= _buckets.Length / 10 * 7)
@@ -49,6 +50,7 @@ internal sealed class FlowIndex(ConversationTable slots)
     }
 
     /// <summary>Removes an indexed slot.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Remove(int slot, uint hash)
     {
         var buckets = _buckets;
@@ -89,6 +91,7 @@ internal sealed class FlowIndex(ConversationTable slots)
         Count = 0;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Insert(Bucket[] buckets, int mask, int slot, uint hash)
     {
         var i = (int)hash & mask;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace Linger.Flows.Internal;
 
@@ -25,6 +26,7 @@ internal static class InjectionRule
     public const long IpIdWindowNs = 2_000_000_000;
 
     /// <summary>The reasons the RST looks injected; empty when nothing does.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static IReadOnlyList<string> Judge(in ResetEvidence rst)
     {
         if (!rst.Exists)

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Linger.Flows.Internal;
 
 /// <summary>
@@ -15,6 +17,7 @@ internal static class LikelyServerPorts
         5269, 5432, 6379, 6666, 6667, 6668, 6669, 8000, 8080, 8888, 20000,
     ]);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Contains(ushort port) => (Bits[port >> 6] & (1UL << (port & 63))) != 0;
 
     private static ulong[] Build(int[] ports)

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Linger.Flows.Internal;
 
 /// <summary>
@@ -47,7 +49,11 @@ internal struct ResetEvidence
     public bool ReceiverAckKnown;
     public bool SeqJumped;
 
-    public static ResetEvidence None => new() { Resetter = -1, Order = -1, Frame = -1 };
+    public static ResetEvidence None
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => new() { Resetter = -1, Order = -1, Frame = -1 };
+    }
 
     public readonly bool Exists => Resetter >= 0;
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Linger.Flows.Internal;
 
 /// <summary>
@@ -16,6 +18,7 @@ internal sealed class ResetEvidenceStore
     public ref ResetEvidence this[int id] => ref _records[id - 1];
 
     /// <summary>Stores a new record; returns its id.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Add(in ResetEvidence evidence)
     {
         int index;
@@ -37,6 +40,7 @@ internal sealed class ResetEvidenceStore
         return index + 1;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Release(int id)
     {
         if (_freeCount == _free.Length)

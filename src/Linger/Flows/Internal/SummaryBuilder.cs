@@ -1,8 +1,11 @@
+using System.Runtime.CompilerServices;
+
 namespace Linger.Flows.Internal;
 
 /// <summary>Turns a tracked conversation into its summary by applying the verdict rules to its state.</summary>
 internal static class SummaryBuilder
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ConversationSummary Build(ConversationTable table, int slot, HistoryStrings histories, TrackingEnd ended)
     {
         ref var c = ref table[slot];

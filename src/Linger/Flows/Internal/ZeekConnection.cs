@@ -83,6 +83,7 @@ internal struct ZeekConnection
     /// is not (with both likely: only a non-SYN packet towards a higher port flips); a flip is recorded as '^'.
     /// The caller has zeroed the connection (it is part of a conversation's slot, zeroed as a whole).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void StartZeroed(int senderSide, in TcpPacket first)
     {
         _letters0.StartZeroed();
@@ -113,6 +114,7 @@ internal struct ZeekConnection
     /// SYNs do: any SYN once either side has closed or reset; before that, a SYN whose sequence number differs from
     /// the originator's initial one (a SYN-ACK only when the originator is still silent).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool IsReuse(in TcpPacket packet)
     {
         var flags = packet.Flags;
@@ -151,6 +153,7 @@ internal struct ZeekConnection
     }
 
     /// <summary>One packet from <paramref name="side"/>: TCPSessionAdapter::Process without reassembly and events.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Process(int side, in TcpPacket packet)
     {
         var isOrig = side == OrigSide;
@@ -218,6 +221,7 @@ internal struct ZeekConnection
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void InitEndpoint(ref ZeekEndpoint endpoint, bool syn, uint firstSegSeq, uint lastSeq)
     {
         switch (endpoint.State)
@@ -281,6 +285,7 @@ internal struct ZeekConnection
     }
 
     /// <summary>get_relative_seq: the sequence number relative to the endpoint's start, across 32-bit wraps.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ulong RelativeSeq(in ZeekEndpoint endpoint, uint current, uint last, uint wraps, out bool underflow)
     {
         underflow = false;
@@ -307,6 +312,7 @@ internal struct ZeekConnection
         return unchecked(((ulong)wraps << 32) + current - (ulong)endpoint.StartSeq);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void UpdateHistory(bool isOrig, ref ZeekEndpointLetters endpoint, bool syn, bool fin, bool rst, bool ack, ulong relSeq, int len)
     {
         var bitsSet = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
@@ -382,6 +388,7 @@ internal struct ZeekConnection
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void UpdateLastSeq(bool isOrig, ref ZeekEndpoint endpoint, ref ZeekEndpointLetters letters, uint lastSeq, bool syn, bool fin, bool rst, int len)
     {
         var deltaLast = unchecked((int)(lastSeq - endpoint.LastSeq));
@@ -408,6 +415,7 @@ internal struct ZeekConnection
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool UpdateStateMachine(
         bool isOrig, ref ZeekEndpoint endpoint, ref ZeekEndpoint peer, uint baseSeq, int len, bool syn, bool fin, bool rst, bool ack)
     {
@@ -432,6 +440,7 @@ internal struct ZeekConnection
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool UpdateInactiveState(
         bool isOrig, ref ZeekEndpoint endpoint, ref ZeekEndpoint peer, uint baseSeq, int len,
         bool syn, bool fin, bool rst, bool ack)
@@ -512,6 +521,7 @@ internal struct ZeekConnection
         return doClose;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool UpdateEstablishedState(ref ZeekEndpoint endpoint, ref ZeekEndpoint peer, bool syn, bool fin, bool rst, bool ack)
     {
         var doClose = false;

@@ -34,6 +34,7 @@ internal struct ZeekHistory
     [UnscopedRef]
     public readonly ReadOnlySpan<byte> Inline => ((ReadOnlySpan<byte>)_inline)[..Math.Min((int)_length, InlineCapacity)];
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Append(char letter)
     {
         if (_length < InlineCapacity)

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace Linger.Wire.Decoding;
 
@@ -50,6 +51,7 @@ public static class PacketDecoder
     /// <param name="frameNumber">The frame's index in its capture, copied to <see cref="TcpPacket.FrameNumber"/>.</param>
     /// <param name="packet">The decoded segment; default when the result is false.</param>
     /// <param name="stats">Counts updated for every frame.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryDecode(in Frame frame, long frameNumber, out TcpPacket packet, ref DecodeStats stats)
     {
         stats.Frames++;
@@ -87,6 +89,7 @@ public static class PacketDecoder
         return false;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Outcome Decode(in Frame frame, ref TcpPacket packet)
     {
         var data = frame.Data;
@@ -113,6 +116,7 @@ public static class PacketDecoder
         return tcpOffset > ip.Length ? Outcome.Truncated : DecodeTcp(ip[tcpOffset..], tcpLength, ref packet);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Outcome DecodeLink(LinkType linkType, ReadOnlySpan<byte> data, out int ipOffset, out int version)
     {
         ipOffset = 0;
@@ -174,6 +178,7 @@ public static class PacketDecoder
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Outcome EtherType(ReadOnlySpan<byte> data, ushort type, int offset, out int ipOffset, out int version)
     {
         ipOffset = 0;
@@ -221,6 +226,7 @@ public static class PacketDecoder
         return version == 0 ? Outcome.NonIp : Outcome.Ip;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Outcome DecodeIPv4(ReadOnlySpan<byte> ip, int wireLength, ref TcpPacket packet, out int tcpOffset, out int tcpLength)
     {
         tcpOffset = 0;
@@ -275,6 +281,7 @@ public static class PacketDecoder
         return Outcome.Tcp;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Outcome DecodeIPv6(ReadOnlySpan<byte> ip, int wireLength, ref TcpPacket packet, out int tcpOffset, out int tcpLength)
     {
         tcpOffset = 0;
@@ -365,6 +372,7 @@ public static class PacketDecoder
         return Outcome.Tcp;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Outcome DecodeTcp(ReadOnlySpan<byte> tcp, int tcpLength, ref TcpPacket packet)
     {
         if (tcp.Length < TcpMinHeader)

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace Linger.Wire.Files.Internal;
 
@@ -57,6 +58,7 @@ internal sealed class PcapReader : IFrameSource
         return new PcapReader(input, bigEndian, nanosecond, linkType);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryReadFrame(out Frame frame)
     {
         frame = default;
