@@ -40,7 +40,7 @@ internal static class ProbeTcpCommand
 
             if (parsed.Port == 0)
             {
-                throw new UsageException($"'{parsed.Host}' has no port; write HOST:PORT, e.g. {parsed.Host}:443");
+                throw new UsageException($"bad target: '{parsed.Host}' has no port; write HOST:PORT, e.g. {parsed.Host}:443");
             }
 
             var n = parse.GetValue(concurrency);
