@@ -182,7 +182,7 @@ public sealed class HttpProbe(HttpProbeOptions options)
         {
             var when = answeredAtMs is { } at ? string.Create(CultureInfo.InvariantCulture, $" at {at:0.0} ms") : string.Empty;
             session.Find("early-response-then-close", "request",
-                $"The server answered \"{head.StatusLine}\"{when}, before the body was sent, and closed the connection with {ByteSize.Format(total - sent)} of the body still coming; the send then failed ({sendError.Message}). The answer is what explains the failure: a client that stops at the send error never shows it.",
+                $"The server answered \"{head.StatusLine}\"{when}, before the body was sent, and closed the connection with {ByteSize.Format(total - sent)} of the body still coming; the send then failed with {explain}. The answer is what explains the failure: a client that stops at the send error never shows it.",
                 "peer-closed-with-unread-data", explain);
             return;
         }

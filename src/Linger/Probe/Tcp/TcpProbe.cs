@@ -278,7 +278,7 @@ public sealed class TcpProbe(TcpProbeOptions options)
         session.Stage("concurrency", false, started, received: summary, error: ProbeError.Of($"connection #{firstFailed} was the first to fail ({tally})"));
         if (kinds.Keys.Any(k => k.EndsWith("after accept", StringComparison.Ordinal) || k == "refused" || k == "reset"))
         {
-            CauseChoice.Find(session, "concurrency-limit", "concurrency", $"{summary}. The server takes {firstFailed - 1} connections at once and turns further ones away.", "too-many-connections", "antivirus-or-proxy", kinds.ContainsKey("refused") ? "ECONNREFUSED" : "ECONNRESET");
+            CauseChoice.Find(session, "concurrency-limit", "concurrency", firstFailed == 1 ? $"{summary}. Not even the first connection stayed open." : $"{summary}. The server takes {firstFailed - 1} connections at once and turns further ones away.", "too-many-connections", "antivirus-or-proxy", kinds.ContainsKey("refused") ? "ECONNREFUSED" : "ECONNRESET");
         }
 
         if (kinds.ContainsKey("timed out"))
