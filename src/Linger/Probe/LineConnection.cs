@@ -122,6 +122,27 @@ public sealed class LineConnection : IAsyncDisposable
         await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Sends raw bytes without a transcript line: a large body goes out in chunks the caller records once.</summary>
+    public async Task WriteUnrecordedAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+        await _stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Reads raw bytes (a response body), bytes already buffered by line reads first; 0 at the end of the stream.
+    /// Not recorded: the caller summarises.
+    /// </summary>
+    public async Task<int> ReadUnrecordedAsync(Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        if (_start != _end)
+        {
+            var n = Math.Min(destination.Length, _end - _start);
+            _buffer.AsMemory(_start, n).CopyTo(destination);
+            _start += n;
+            return n;
+        }
+
+        return await _stream.ReadAsync(destination, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Reads one line (without its CRLF), or null at the end of the stream (the server closed: recorded as such).
     /// </summary>

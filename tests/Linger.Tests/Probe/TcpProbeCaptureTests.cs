@@ -1,0 +1,49 @@
+using Linger.Probe;
+using Linger.Probe.Tcp;
+using Linger.Tests.Support;
+
+namespace Linger.Tests.Probe;
+
+/// <summary>
+/// <c>--capture</c>: the probe records its own packets live and the analyser's verdict agrees with what the probe
+/// itself saw on the socket.
+/// </summary>
+public sealed class TcpProbeCaptureTests
+{
+    [RootFact]
+    public async Task The_analyser_sees_a_refused_connect_as_refused()
+    {
+        using var closed = TcpTestServer.ReserveClosedPort(out var port);
+
+        var report = await ProbeAsync(port);
+
+        Assert.Equal(System.Net.Sockets.SocketError.ConnectionRefused, report.Stages.Single(s => s.Name == "connect").Error?.SocketError);
+        var capture = report.Stages.Single(s => s.Name == "capture");
+        Assert.True(capture.Ok);
+        Assert.Contains(": refused", capture.Received, StringComparison.Ordinal);
+    }
+
+    [RootFact]
+    public async Task The_analyser_sees_a_reset_after_accept_as_reset_by_the_server()
+    {
+        await using var server = TcpTestServer.Start((s, _, _) =>
+        {
+            TcpTestServer.Reset(s);
+            return Task.CompletedTask;
+        });
+
+        var report = await ProbeAsync(server.Port);
+
+        Assert.False(report.Stages.Single(s => s.Name == "banner").Ok);
+        var capture = report.Stages.Single(s => s.Name == "capture");
+        Assert.Contains(": reset by the server", capture.Received, StringComparison.Ordinal);
+        Assert.Contains(report.Transcript, l => l.Text.StartsWith("capture: 127.0.0.1:", StringComparison.Ordinal));
+    }
+
+    private static async Task<ProbeReport> ProbeAsync(int port)
+    {
+        var options = new TcpProbeOptions { Target = new ProbeTarget("127.0.0.1", port), ConnectTimeout = TimeSpan.FromSeconds(3), BannerWait = TimeSpan.FromMilliseconds(500), Capture = true };
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        return await new TcpProbe(options).RunAsync(new ProbeSession("tcp", options.Target.ToString()), cts.Token);
+    }
+}
