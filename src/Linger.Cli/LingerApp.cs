@@ -8,7 +8,7 @@ namespace Linger.Cli;
 internal static class LingerApp
 {
     /// <summary>The top-level commands this build has; a knowledge-base hint naming another one is labelled "coming".</summary>
-    public static readonly IReadOnlySet<string> Commands = new HashSet<string>(StringComparer.Ordinal) { "explain", "analyze", "capture", "lab" };
+    public static readonly IReadOnlySet<string> Commands = new HashSet<string>(StringComparer.Ordinal) { "explain", "analyze", "capture", "lab", "probe" };
 
     /// <summary>Runs the command line. <paramref name="rawStdout"/> is the process's standard output as bytes, for
     /// formats written as UTF-8 directly (JSON Lines); null writes them through <paramref name="stdout"/>.</summary>
@@ -19,6 +19,7 @@ internal static class LingerApp
         root.Subcommands.Add(Analyze.AnalyzeCommand.Create(stdout, stderr, console, rawStdout));
         root.Subcommands.Add(Capture.CaptureCommand.Create(stdout, stderr, console, rawStdout));
         root.Subcommands.Add(Lab.LabCommand.Create(stdout, stderr, console, rawStdout));
+        root.Subcommands.Add(Probe.ProbeCommand.Create(stdout, stderr, console, rawStdout));
         root.Subcommands.Add(Lab.LabAgentCommand.Create(stdout));
 
         ParseResult parse;

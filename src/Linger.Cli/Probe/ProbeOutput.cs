@@ -56,13 +56,14 @@ internal sealed class ProbeOutput(TextWriter stdout, ConsoleOptions console, boo
         foreach (var stage in report.Stages)
         {
             var state = stage.Ok ? "ok" : "FAILED";
-            var line = string.Create(CultureInfo.InvariantCulture, $"  {stage.Name,-12} {state,-7} {stage.Ms,8:0.0} ms");
-            if (stage.Error is { } error)
+            var columns = string.Create(CultureInfo.InvariantCulture, $"  {stage.Name,-12} {state,-7} {stage.Ms,8:0.0} ms");
+            if (stage.Error is not { } error)
             {
-                line += "  " + Describe(error);
+                stdout.WriteLine(columns);
+                continue;
             }
 
-            foreach (var text in TextWrap.Wrap(line, console.Width, string.Empty, new string(' ', 33)))
+            foreach (var text in TextWrap.Wrap(Describe(error), console.Width, columns + "  ", new string(' ', columns.Length + 2)))
             {
                 stdout.WriteLine(text);
             }
