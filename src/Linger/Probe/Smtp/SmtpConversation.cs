@@ -109,7 +109,7 @@ internal sealed class SmtpConversation(ProbeSession session, SmtpProbeOptions op
         var greeting = await PlainGreetingAsync(cancellationToken).ConfigureAwait(false);
         if (greeting is not null)
         {
-            session.Find("tls-to-plain-port", "tls", $"The TLS handshake failed ({stage.Error?.Message}) and a plain connection to port {_port} was greeted with \"{greeting.Text}\": this port speaks plain SMTP (with STARTTLS, if offered), not implicit TLS.", "wrong-tls-mode", null);
+            session.Find("tls-to-plain-port", "tls", $"The TLS handshake failed ({stage.Error?.Message}; OpenSSL-based clients say \"wrong version number\": the server's plain-text greeting was read as a TLS record) and a plain connection to port {_port} was greeted with \"{greeting.Text}\": this port speaks plain SMTP (with STARTTLS, if offered), not implicit TLS.", "wrong-tls-mode", null);
         }
 
         return false;
