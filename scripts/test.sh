@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 # Debian packages the tests use (command -> package). Installed only when missing.
-declare -A NEEDED=([script]=bsdutils [tcpdump]=tcpdump [tshark]=tshark [chromium]=chromium [ip]=iproute2 [nft]=nftables)
+declare -A NEEDED=([postfix]=postfix [script]=bsdutils [tcpdump]=tcpdump [tshark]=tshark [chromium]=chromium [ip]=iproute2 [nft]=nftables)
 missing=()
 for cmd in "${!NEEDED[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${NEEDED[$cmd]}")
@@ -19,6 +19,8 @@ if ((${#missing[@]})); then
   fi
   echo "==> installing ${missing[*]}"
   apt-get update -qq
+  # postfix asks how to configure the machine's mail system; the tests run private instances, so: none.
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 

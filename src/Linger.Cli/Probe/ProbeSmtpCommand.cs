@@ -1,0 +1,159 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using Linger.Cli.Output;
+using Linger.Probe;
+using Linger.Probe.Smtp;
+
+namespace Linger.Cli.Probe;
+
+/// <summary><c>linger probe smtp HOST[:PORT]</c>: where a conversation with a mail server breaks, and why.</summary>
+internal static class ProbeSmtpCommand
+{
+    private const string DefaultPasswordVariable = "LINGER_SMTP_PASSWORD";
+    private const int MaxPasswordLength = 1024;
+
+    public static Command Create(TextWriter stdout, TextWriter stderr, ConsoleOptions console, Stream? rawStdout)
+    {
+        var target = new Argument<string>("target") { Description = "The mail server: host, host:port or [IPv6]:port. Default port 25.", HelpName = "HOST[:PORT]" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON document (schema linger.probe/1, see README) instead of the transcript." };
+        var timeout = new Option<double>("--timeout") { Description = "Seconds each stage may take. Default 10.", DefaultValueFactory = _ => 10, HelpName = "seconds" };
+        var insecure = new Option<bool>("--insecure") { Description = "Go on when the server's certificate is not trusted (the problem is still reported)." };
+        var ehloName = new Option<string?>("--ehlo-name") { Description = "The name to give in EHLO. Default: this machine's host name.", HelpName = "name" };
+        var tls = new Option<string>("--tls") { Description = "auto (implicit TLS on 465, STARTTLS when offered elsewhere), implicit, starttls (required) or none.", DefaultValueFactory = _ => "auto", HelpName = "mode" };
+        tls.AcceptOnlyFromAmong("auto", "implicit", "starttls", "none");
+        var send = new Option<bool>("--send") { Description = "Send a real test message (needs --from and --to)." };
+        var from = new Option<string?>("--from") { Description = "With --send: the sender address.", HelpName = "address" };
+        var to = new Option<string?>("--to") { Description = "With --send: the recipient address.", HelpName = "address" };
+        var user = new Option<string?>("--user") { Description = "Log in as this user (AUTH PLAIN or LOGIN).", HelpName = "name" };
+        var passwordEnv = new Option<string>("--password-env") { Description = $"The environment variable holding the password. Default {DefaultPasswordVariable}; when it is unset, the password is asked for at the terminal without echo.", DefaultValueFactory = _ => DefaultPasswordVariable, HelpName = "name" };
+
+        var command = new Command("smtp", "Probe a mail server: greeting, EHLO and capabilities, STARTTLS or implicit TLS (by port: 465 implicit, 25/587 STARTTLS), optionally AUTH and a real test message. Prints the conversation and findings; exit code 0 when every stage passed, else the code of the stage that failed (see README).")
+        {
+            target, json, timeout, insecure, ehloName, tls, send, from, to, user, passwordEnv,
+        };
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = Options(parse, target, timeout, insecure, ehloName, tls, send, from, to);
+            var userName = parse.GetValue(user);
+            if (userName is not null)
+            {
+                Check(userName, "--user");
+                options = options with { User = userName, Password = Password(parse.GetValue(passwordEnv)!, userName, stderr) };
+            }
+
+            var output = new ProbeOutput(stdout, console, parse.GetValue(json));
+            var session = new ProbeSession("smtp", options.Target.ToString(), output.Line);
+            var report = await new SmtpProbe(options).RunAsync(session, cancellationToken).ConfigureAwait(false);
+            return output.Finish(report, rawStdout);
+        });
+        return command;
+    }
+
+    private static SmtpProbeOptions Options(ParseResult parse, Argument<string> target, Option<double> timeout, Option<bool> insecure, Option<string?> ehloName, Option<string> tls, Option<bool> send, Option<string?> from, Option<string?> to)
+    {
+        ProbeTarget parsed;
+        try
+        {
+            parsed = ProbeTarget.Parse(parse.GetValue(target) ?? string.Empty, 25);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException($"bad target: {e.Message}");
+        }
+
+        var seconds = parse.GetValue(timeout);
+        if (!(seconds is > 0 and <= 3600))
+        {
+            throw new UsageException("--timeout must be a number of seconds above 0 (at most 3600).");
+        }
+
+        var sending = parse.GetValue(send);
+        var sender = parse.GetValue(from);
+        var recipient = parse.GetValue(to);
+        if (sending && (sender is null || recipient is null))
+        {
+            throw new UsageException("--send needs --from ADDRESS and --to ADDRESS.");
+        }
+
+        if (!sending && (sender is not null || recipient is not null))
+        {
+            throw new UsageException("--from and --to go with --send.");
+        }
+
+        if (sending)
+        {
+            Check(sender!, "--from");
+            Check(recipient!, "--to");
+        }
+
+        var name = parse.GetValue(ehloName) ?? System.Net.Dns.GetHostName();
+        Check(name, "--ehlo-name");
+        return new SmtpProbeOptions
+        {
+            Target = parsed,
+            Timeout = TimeSpan.FromSeconds(seconds),
+            Insecure = parse.GetValue(insecure),
+            EhloName = name,
+            Tls = parse.GetValue(tls) switch
+            {
+                "implicit" => SmtpTlsMode.Implicit,
+                "starttls" => SmtpTlsMode.StartTls,
+                "none" => SmtpTlsMode.None,
+                _ => SmtpTlsMode.Auto,
+            },
+            Send = sending,
+            From = sender,
+            To = recipient,
+        };
+    }
+
+    /// <summary>Refuses values that would break an SMTP command line (spaces, angle brackets, line ends).</summary>
+    private static void Check(string value, string option)
+    {
+        if (value.Length is 0 or > 256 || value.Any(c => char.IsControl(c) || char.IsWhiteSpace(c) || c is '<' or '>'))
+        {
+            throw new UsageException($"{option} '{value}' cannot go into an SMTP command: give it without spaces, angle brackets or control characters (at most 256 characters).");
+        }
+    }
+
+    /// <summary>The password from <paramref name="variable"/>, else asked for at the terminal without echo.</summary>
+    private static string Password(string variable, string userName, TextWriter stderr)
+    {
+        var value = Environment.GetEnvironmentVariable(variable);
+        if (!string.IsNullOrEmpty(value))
+        {
+            return value;
+        }
+
+        if (Console.IsInputRedirected)
+        {
+            throw new UsageException($"--user {userName} needs a password: set the environment variable {variable} (or name another with --password-env), or run at a terminal to be asked.");
+        }
+
+        stderr.Write(string.Create(CultureInfo.InvariantCulture, $"Password for {userName} (not shown): "));
+        stderr.Flush();
+        var password = new StringBuilder();
+        while (password.Length <= MaxPasswordLength)
+        {
+            var key = Console.ReadKey(intercept: true);
+            if (key.Key == ConsoleKey.Enter)
+            {
+                stderr.WriteLine();
+                return password.ToString();
+            }
+
+            if (key.Key == ConsoleKey.Backspace)
+            {
+                password.Length = Math.Max(0, password.Length - 1);
+            }
+            else if (!char.IsControl(key.KeyChar))
+            {
+                password.Append(key.KeyChar);
+            }
+        }
+
+        throw new UsageException($"the password is longer than {MaxPasswordLength} characters.");
+    }
+}
