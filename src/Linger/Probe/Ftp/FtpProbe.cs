@@ -22,6 +22,7 @@ public sealed class FtpProbe(FtpProbeOptions options)
     private FtpDataChannel? _pending;
     private bool? _pasvWorks;
     private bool? _epsvWorks;
+    private bool _outOfStep;
 
     /// <summary>Runs the probe, recording into <paramref name="session"/>, and returns its report.</summary>
     public async Task<ProbeReport> RunAsync(ProbeSession session, CancellationToken cancellationToken)
@@ -79,14 +80,19 @@ public sealed class FtpProbe(FtpProbeOptions options)
             _pasvWorks = (await _session.RunStageAsync("pasv", Timeout, PasvAsync, ct).ConfigureAwait(false)).Ok;
             if (_pasvWorks == true)
             {
-                await _session.RunStageAsync("list", Timeout, ListAsync, ct).ConfigureAwait(false);
+                await RunDataStageAsync("list", Timeout, ListAsync, ct).ConfigureAwait(false);
             }
+        }
+
+        if (!ControlUsable)
+        {
+            return;
         }
 
         _epsvWorks = (await _session.RunStageAsync("epsv", Timeout, EpsvAsync, ct).ConfigureAwait(false)).Ok;
         if (_pasvWorks != true && _epsvWorks == true)
         {
-            await _session.RunStageAsync("list", Timeout, ListAsync, ct).ConfigureAwait(false);
+            await RunDataStageAsync("list", Timeout, ListAsync, ct).ConfigureAwait(false);
         }
 
         if (_options.Size > 0 && (_pasvWorks == true || _epsvWorks == true))
@@ -95,10 +101,10 @@ public sealed class FtpProbe(FtpProbeOptions options)
             var name = string.Create(CultureInfo.InvariantCulture, $"linger-probe-{Environment.ProcessId}-{Random.Shared.Next():x8}.bin");
             var transfer = new FtpTransfer(_session, _options, file, name);
             var limit = TransferLimit();
-            var uploaded = await _session.RunStageAsync("upload", limit, c => transfer.UploadAsync(_control, TakeChannelAsync, c), ct).ConfigureAwait(false);
+            var uploaded = await RunDataStageAsync("upload", limit, c => transfer.UploadAsync(_control, TakeChannelAsync, c), ct).ConfigureAwait(false);
             if (uploaded.Ok)
             {
-                await _session.RunStageAsync("download", limit, c => transfer.DownloadAsync(_control, TakeChannelAsync, c), ct).ConfigureAwait(false);
+                await RunDataStageAsync("download", limit, c => transfer.DownloadAsync(_control, TakeChannelAsync, c), ct).ConfigureAwait(false);
             }
 
             if (ControlUsable)
@@ -111,10 +117,10 @@ public sealed class FtpProbe(FtpProbeOptions options)
         {
             if (_control.Local.AddressFamily == AddressFamily.InterNetwork)
             {
-                await _session.RunStageAsync("port", Timeout, c => ActiveListAsync("port", c), ct).ConfigureAwait(false);
+                await RunDataStageAsync("port", Timeout, c => ActiveListAsync("port", c), ct).ConfigureAwait(false);
             }
 
-            await _session.RunStageAsync("eprt", Timeout, c => ActiveListAsync("eprt", c), ct).ConfigureAwait(false);
+            await RunDataStageAsync("eprt", Timeout, c => ActiveListAsync("eprt", c), ct).ConfigureAwait(false);
         }
 
         if (_options.Concurrency > 1)
@@ -128,7 +134,24 @@ public sealed class FtpProbe(FtpProbeOptions options)
     private TimeSpan TransferLimit() => Timeout + TimeSpan.FromSeconds(_options.Size / (64.0 * 1024));
 
     [MemberNotNullWhen(true, nameof(_control))]
-    private bool ControlUsable => _control is not null && _control.Connection.Socket.Connected;
+    private bool ControlUsable => _control is not null && _control.Connection.Socket.Connected && !_outOfStep;
+
+    /// <summary>
+    /// Runs a stage that moves data: when it fails part-way, replies may still be on their way (a late 226), so the
+    /// control connection can no longer pair commands with replies and the stages after it are not run.
+    /// </summary>
+    private async Task<ProbeStage> RunDataStageAsync(string name, TimeSpan limit, Func<CancellationToken, Task<StageOutcome>> work, CancellationToken ct)
+    {
+        if (!ControlUsable)
+        {
+            _session.Info($"{name}: not run; the control connection is closed or out of step after the failure above");
+            return new ProbeStage { Name = name, Ok = false };
+        }
+
+        var stage = await _session.RunStageAsync(name, limit, work, ct).ConfigureAwait(false);
+        _outOfStep |= !stage.Ok && stage.Received is null;
+        return stage;
+    }
 
     private async Task<bool> ConnectAsync(IReadOnlyList<IPAddress> addresses, CancellationToken ct)
     {
@@ -384,6 +407,11 @@ public sealed class FtpProbe(FtpProbeOptions options)
         }
 
         var stream = await channel.OpenAsync(_options.Tls, Host, _options.Insecure, ct).ConfigureAwait(false);
+        if (_options.Tls)
+        {
+            _session.Info("data connection: TLS established");
+        }
+
         var buffer = new byte[16 * 1024];
         long total = 0;
         var lines = 0;
