@@ -11,6 +11,7 @@ internal static class ProbeCommand
         var command = new Command("probe", "Talk to a real server the way a support engineer would, stage by stage, and say where the conversation breaks and why. Exit codes: 0 every stage passed, 2 usage error, 4 --capture without privilege, 10-24 the first failing stage (see README).");
         command.Subcommands.Add(ProbeTcpCommand.Create(stdout, stderr, console, rawStdout));
         command.Subcommands.Add(ProbeSmtpCommand.Create(stdout, stderr, console, rawStdout));
+        command.Subcommands.Add(ProbeFtpCommand.Create(stdout, stderr, console, rawStdout));
         command.Subcommands.Add(ProbeHttpCommand.Create(stdout, stderr, console, rawStdout));
         return command;
     }

@@ -1,0 +1,156 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using Linger.Cli.Capture;
+using Linger.Cli.Output;
+using Linger.Probe;
+using Linger.Probe.Ftp;
+
+namespace Linger.Cli.Probe;
+
+/// <summary>
+/// <c>linger probe ftp HOST[:PORT] [--user NAME] [--active] [--size N] [--concurrency N] [--tls] [--insecure]</c>:
+/// logs in, opens data connections in every mode, sends and reads back a test file, and says where it broke.
+/// </summary>
+internal static class ProbeFtpCommand
+{
+    private const string DefaultPasswordVariable = "LINGER_FTP_PASSWORD";
+    private const int MaxPasswordLength = 1024;
+
+    public static Command Create(TextWriter stdout, TextWriter stderr, ConsoleOptions console, Stream? rawStdout)
+    {
+        var target = new Argument<string>("target") { Description = "The FTP server: host, host:port or [v6]:port (port 21 by default)." };
+        var user = new Option<string?>("--user", "-u") { Description = "Log in as this user (default: anonymous).", HelpName = "name" };
+        var passwordEnv = new Option<string>("--password-env") { Description = $"The environment variable holding the password (default {DefaultPasswordVariable}); when unset, the password is asked for without echo.", DefaultValueFactory = _ => DefaultPasswordVariable, HelpName = "name" };
+        var active = new Option<bool>("--active") { Description = "Also try active mode (PORT and EPRT): the server connects back to this machine." };
+        var size = new Option<string>("--size") { Description = "Size of the test file uploaded, downloaded and deleted: 4MB (default), 512KB, 1GB at most, 0 to skip.", DefaultValueFactory = _ => "4MB", HelpName = "bytes" };
+        var concurrency = new Option<int>("--concurrency") { Description = "Open this many sessions at once to find the server's limit (default 1: no test).", DefaultValueFactory = _ => 1, HelpName = "n" };
+        var tls = new Option<bool>("--tls") { Description = "Explicit FTPS: AUTH TLS, then PBSZ 0 and PROT P (data in TLS too)." };
+        var insecure = new Option<bool>("--insecure", "-k") { Description = "Go on when the certificate is not trusted (the problem is still reported)." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON document (schema linger.probe/1) instead of the transcript." };
+        var timeout = new Option<string>("--timeout") { Description = "How long each exchange may wait: 10s (default), 500ms, 1m. A transfer may go this long without progress.", DefaultValueFactory = _ => "10s", HelpName = "t" };
+
+        var command = new Command("ftp", "Probe an FTP server: control connection, login, SYST/FEAT, PASV and EPSV (PORT/EPRT with --active), LIST, an upload and download checked byte for byte, the session limit, FTPS. Exit 0 when every stage passed, else the code of the stage that failed.")
+        {
+            target, user, passwordEnv, active, size, concurrency, tls, insecure, json, timeout,
+        };
+        command.SetAction((parse, ct) =>
+        {
+            var text = parse.GetValue(target) ?? string.Empty;
+            ProbeTarget parsed;
+            try
+            {
+                parsed = ProbeTarget.Parse(text, 21);
+            }
+            catch (FormatException e)
+            {
+                throw new UsageException($"bad target: {e.Message}");
+            }
+
+            if (!DurationParser.TryParse(parse.GetValue(timeout), out var limit))
+            {
+                throw new UsageException($"--timeout '{parse.GetValue(timeout)}' is not a duration; write 10s, 500ms or 1m.");
+            }
+
+            var bytes = ParseSize(parse.GetValue(size) ?? "4MB");
+            var sessions = parse.GetValue(concurrency);
+            if (sessions is < 1 or > FtpProbeOptions.MaxConcurrency)
+            {
+                throw new UsageException($"--concurrency must be between 1 and {FtpProbeOptions.MaxConcurrency}.");
+            }
+
+            var name = parse.GetValue(user);
+            string? password = null;
+            if (name is not null)
+            {
+                var variable = parse.GetValue(passwordEnv) ?? DefaultPasswordVariable;
+                password = Environment.GetEnvironmentVariable(variable);
+                if (string.IsNullOrEmpty(password))
+                {
+                    password = parse.GetResult(passwordEnv) is { Implicit: false }
+                        ? throw new UsageException($"--password-env names {variable}, but that environment variable is not set; set it to the password of {name}.")
+                        : Prompt(name, variable, stderr);
+                }
+            }
+
+            var options = new FtpProbeOptions
+            {
+                Target = parsed,
+                User = name,
+                Password = password,
+                Active = parse.GetValue(active),
+                Size = bytes,
+                Concurrency = sessions,
+                Tls = parse.GetValue(tls),
+                Insecure = parse.GetValue(insecure),
+                Timeout = limit,
+            };
+            return RunAsync(options, text, parse.GetValue(json), stdout, console, rawStdout, ct);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(FtpProbeOptions options, string target, bool json, TextWriter stdout, ConsoleOptions console, Stream? rawStdout, CancellationToken ct)
+    {
+        var output = new ProbeOutput(stdout, console, json);
+        var session = new ProbeSession("ftp", target, output.Line);
+        var report = await new FtpProbe(options).RunAsync(session, ct).ConfigureAwait(false);
+        return output.Finish(report, rawStdout);
+    }
+
+    /// <summary>Reads <c>4MB</c>, <c>512KB</c>, <c>1GB</c>, <c>4096</c> (bytes; units are powers of 1024).</summary>
+    internal static long ParseSize(string text)
+    {
+        var s = text.Trim().ToUpperInvariant();
+        (string Suffix, long Factor)[] units = [("GB", 1L << 30), ("MB", 1L << 20), ("KB", 1L << 10), ("G", 1L << 30), ("M", 1L << 20), ("K", 1L << 10), ("B", 1)];
+        long factor = 1;
+        foreach (var (suffix, f) in units)
+        {
+            if (s.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                s = s[..^suffix.Length].TrimEnd();
+                factor = f;
+                break;
+            }
+        }
+
+        if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value < 0 || double.IsNaN(value) || value * factor > FtpProbeOptions.MaxSize)
+        {
+            throw new UsageException($"--size '{text}' is not a size from 0 to 1GB; write 4MB, 512KB or a number of bytes.");
+        }
+
+        return (long)(value * factor);
+    }
+
+    private static string Prompt(string user, string variable, TextWriter stderr)
+    {
+        if (Console.IsInputRedirected)
+        {
+            throw new UsageException($"no password for {user}: set {variable} (or name another variable with --password-env), or run at a terminal to be asked.");
+        }
+
+        stderr.Write($"Password for {user}: ");
+        stderr.Flush();
+        var password = new StringBuilder();
+        while (password.Length < MaxPasswordLength)
+        {
+            var key = Console.ReadKey(intercept: true);
+            if (key.Key == ConsoleKey.Enter)
+            {
+                break;
+            }
+
+            if (key.Key == ConsoleKey.Backspace)
+            {
+                password.Length = Math.Max(0, password.Length - 1);
+            }
+            else if (!char.IsControl(key.KeyChar))
+            {
+                password.Append(key.KeyChar);
+            }
+        }
+
+        stderr.WriteLine();
+        return password.ToString();
+    }
+}

@@ -1,0 +1,53 @@
+using Linger.Probe;
+using Linger.Probe.Ftp;
+using Linger.Tests.Support;
+
+namespace Linger.Tests.Probe;
+
+/// <summary>FileZilla's classic failure, for real: login works, then every passive data connection is blocked by a
+/// firewall rule (nftables in a network namespace, see <see cref="FtpFirewalledServer"/>).</summary>
+public sealed class FtpBlockedPassiveTests
+{
+    private static async Task<ProbeReport> ProbeAsync(FtpTestServer server)
+    {
+        var options = new FtpProbeOptions
+        {
+            Target = ProbeTarget.Parse(server.Target, 21),
+            User = server.User,
+            Password = server.Password,
+            Size = 64 * 1024,
+            Timeout = TimeSpan.FromSeconds(2),
+        };
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        return await new FtpProbe(options).RunAsync(new ProbeSession("ftp", server.Target), cts.Token);
+    }
+
+    private static string Transcript(ProbeReport report) => string.Join('\n', report.Transcript.Select(t => $"{t.Mark} {t.Text}"));
+
+    [RootFact]
+    public async Task A_dropped_passive_range_fails_pasv_after_a_good_login_with_the_blocked_port_finding()
+    {
+        using var site = new FtpFirewalledServer("drop");
+        var report = await ProbeAsync(site.Server);
+
+        Assert.True(report.Stages.Single(s => s.Name == "login").Ok, Transcript(report));
+        Assert.Equal("pasv", report.FailedStage?.Name);
+        Assert.Equal(ProbeExitCodes.All["pasv"], ProbeExitCodes.For(report));
+        var finding = Assert.Single(report.Findings, f => f.Id == "ftp-passive-port-blocked" && f.Stage == "pasv");
+        Assert.Contains("dropped silently", finding.Summary, StringComparison.Ordinal);
+        Assert.Contains(report.Stages, s => s.Name == "epsv" && !s.Ok);
+        Assert.DoesNotContain(report.Stages, s => s.Name is "list" or "upload");
+    }
+
+    [RootFact]
+    public async Task A_rejected_passive_range_is_reported_as_refused()
+    {
+        using var site = new FtpFirewalledServer("reject with tcp reset");
+        var report = await ProbeAsync(site.Server);
+
+        Assert.Equal("pasv", report.FailedStage?.Name);
+        Assert.Equal(System.Net.Sockets.SocketError.ConnectionRefused, report.FailedStage?.Error?.SocketError);
+        var finding = Assert.Single(report.Findings, f => f.Id == "ftp-passive-port-blocked" && f.Stage == "pasv");
+        Assert.Contains("refused", finding.Summary, StringComparison.Ordinal);
+    }
+}
