@@ -5,6 +5,7 @@ using Linger.Cli.Capture;
 using Linger.Cli.Output;
 using Linger.Probe;
 using Linger.Probe.Ftp;
+using Linger.Probe.Http;
 
 namespace Linger.Cli.Probe;
 
@@ -98,28 +99,20 @@ internal static class ProbeFtpCommand
         return output.Finish(report, rawStdout);
     }
 
-    /// <summary>Reads <c>4MB</c>, <c>512KB</c>, <c>1GB</c>, <c>4096</c> (bytes; units are powers of 1024).</summary>
+    /// <summary>Reads a size as <c>linger probe http --body</c> does (<see cref="ByteSize"/>), or 0 to skip the transfer.</summary>
     internal static long ParseSize(string text)
     {
-        var s = text.Trim().ToUpperInvariant();
-        (string Suffix, long Factor)[] units = [("GB", 1L << 30), ("MB", 1L << 20), ("KB", 1L << 10), ("G", 1L << 30), ("M", 1L << 20), ("K", 1L << 10), ("B", 1)];
-        long factor = 1;
-        foreach (var (suffix, f) in units)
+        if (text.Trim() == "0")
         {
-            if (s.EndsWith(suffix, StringComparison.Ordinal))
-            {
-                s = s[..^suffix.Length].TrimEnd();
-                factor = f;
-                break;
-            }
+            return 0;
         }
 
-        if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value < 0 || double.IsNaN(value) || value * factor > FtpProbeOptions.MaxSize)
+        if (!ByteSize.TryParse(text, out var bytes) || bytes > FtpProbeOptions.MaxSize)
         {
-            throw new UsageException($"--size '{text}' is not a size from 0 to 1GB; write 4MB, 512KB or a number of bytes.");
+            throw new UsageException($"--size '{text}' is not a size from 0 to 1GiB; write 4MB, 512KB, 1MiB or a number of bytes.");
         }
 
-        return (long)(value * factor);
+        return bytes;
     }
 
     private static string Prompt(string user, string variable, TextWriter stderr)
