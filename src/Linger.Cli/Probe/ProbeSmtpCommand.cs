@@ -17,7 +17,7 @@ internal static class ProbeSmtpCommand
     {
         var target = new Argument<string>("target") { Description = "The mail server: host, host:port or [IPv6]:port. Default port 25.", HelpName = "HOST[:PORT]" };
         var json = new Option<bool>("--json") { Description = "Print one JSON document (schema linger.probe/1, see README) instead of the transcript." };
-        var timeout = new Option<double>("--timeout") { Description = "Seconds each stage may take. Default 10.", DefaultValueFactory = _ => 10, HelpName = "seconds" };
+        var timeout = new Option<string>("--timeout") { Description = "How long each stage may take: 10 (seconds), 10s, 500ms, 1m. Default 10s.", DefaultValueFactory = _ => "10s", HelpName = "t" };
         var insecure = new Option<bool>("--insecure") { Description = "Go on when the server's certificate is not trusted (the problem is still reported)." };
         var ehloName = new Option<string?>("--ehlo-name") { Description = "The name to give in EHLO. Default: this machine's host name.", HelpName = "name" };
         var tls = new Option<string>("--tls") { Description = "auto (implicit TLS on 465, STARTTLS when offered elsewhere), implicit, starttls (required) or none.", DefaultValueFactory = _ => "auto", HelpName = "mode" };
@@ -51,7 +51,7 @@ internal static class ProbeSmtpCommand
         return command;
     }
 
-    private static SmtpProbeOptions Options(ParseResult parse, Argument<string> target, Option<double> timeout, Option<bool> insecure, Option<string?> ehloName, Option<string> tls, Option<bool> send, Option<string?> from, Option<string?> to)
+    private static SmtpProbeOptions Options(ParseResult parse, Argument<string> target, Option<string> timeout, Option<bool> insecure, Option<string?> ehloName, Option<string> tls, Option<bool> send, Option<string?> from, Option<string?> to)
     {
         ProbeTarget parsed;
         try
@@ -63,11 +63,12 @@ internal static class ProbeSmtpCommand
             throw new UsageException($"bad target: {e.Message}");
         }
 
-        var seconds = parse.GetValue(timeout);
-        if (!(seconds is > 0 and <= 3600))
+        var timeoutText = parse.GetValue(timeout) ?? "10s";
+        if (!Capture.DurationParser.TryParse(timeoutText, out var limit) || limit <= TimeSpan.Zero || limit > TimeSpan.FromHours(1))
         {
-            throw new UsageException("--timeout must be a number of seconds above 0 (at most 3600).");
+            throw new UsageException($"--timeout '{timeoutText}' is not a duration above 0 and at most 1h; write 10, 10s, 500ms or 1m.");
         }
+
 
         var sending = parse.GetValue(send);
         var sender = parse.GetValue(from);
@@ -93,7 +94,7 @@ internal static class ProbeSmtpCommand
         return new SmtpProbeOptions
         {
             Target = parsed,
-            Timeout = TimeSpan.FromSeconds(seconds),
+            Timeout = limit,
             Insecure = parse.GetValue(insecure),
             EhloName = name,
             Tls = parse.GetValue(tls) switch
