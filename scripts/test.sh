@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 # Debian packages the tests use (command -> package). Installed only when missing.
-declare -A NEEDED=([postfix]=postfix [script]=bsdutils [tcpdump]=tcpdump [tshark]=tshark [chromium]=chromium [ip]=iproute2 [nft]=nftables [vsftpd]=vsftpd)
+declare -A NEEDED=([openssl]=openssl [sysctl]=procps [postfix]=postfix [script]=bsdutils [tcpdump]=tcpdump [tshark]=tshark [chromium]=chromium [ip]=iproute2 [nft]=nftables [vsftpd]=vsftpd)
 missing=()
 for cmd in "${!NEEDED[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${NEEDED[$cmd]}")
