@@ -16,7 +16,6 @@ namespace Linger.Cli.Probe;
 internal static class ProbeFtpCommand
 {
     private const string DefaultPasswordVariable = "LINGER_FTP_PASSWORD";
-    private const int MaxPasswordLength = 1024;
 
     public static Command Create(TextWriter stdout, TextWriter stderr, ConsoleOptions console, Stream? rawStdout)
     {
@@ -65,13 +64,7 @@ internal static class ProbeFtpCommand
             if (name is not null)
             {
                 var variable = parse.GetValue(passwordEnv) ?? DefaultPasswordVariable;
-                password = Environment.GetEnvironmentVariable(variable);
-                if (string.IsNullOrEmpty(password))
-                {
-                    password = parse.GetResult(passwordEnv) is { Implicit: false }
-                        ? throw new UsageException($"--password-env names {variable}, but that environment variable is not set; set it to the password of {name}.")
-                        : Prompt(name, variable, stderr);
-                }
+                password = PasswordSource.Read(name, variable, parse.GetResult(passwordEnv) is { Implicit: false }, stderr);
             }
 
             var options = new FtpProbeOptions
@@ -113,37 +106,5 @@ internal static class ProbeFtpCommand
         }
 
         return bytes;
-    }
-
-    private static string Prompt(string user, string variable, TextWriter stderr)
-    {
-        if (Console.IsInputRedirected)
-        {
-            throw new UsageException($"no password for {user}: set {variable} (or name another variable with --password-env), or run at a terminal to be asked.");
-        }
-
-        stderr.Write($"Password for {user}: ");
-        stderr.Flush();
-        var password = new StringBuilder();
-        while (password.Length < MaxPasswordLength)
-        {
-            var key = Console.ReadKey(intercept: true);
-            if (key.Key == ConsoleKey.Enter)
-            {
-                break;
-            }
-
-            if (key.Key == ConsoleKey.Backspace)
-            {
-                password.Length = Math.Max(0, password.Length - 1);
-            }
-            else if (!char.IsControl(key.KeyChar))
-            {
-                password.Append(key.KeyChar);
-            }
-        }
-
-        stderr.WriteLine();
-        return password.ToString();
     }
 }

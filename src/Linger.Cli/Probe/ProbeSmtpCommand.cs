@@ -11,7 +11,6 @@ namespace Linger.Cli.Probe;
 internal static class ProbeSmtpCommand
 {
     private const string DefaultPasswordVariable = "LINGER_SMTP_PASSWORD";
-    private const int MaxPasswordLength = 1024;
 
     public static Command Create(TextWriter stdout, TextWriter stderr, ConsoleOptions console, Stream? rawStdout)
     {
@@ -40,7 +39,7 @@ internal static class ProbeSmtpCommand
             if (userName is not null)
             {
                 Check(userName, "--user");
-                options = options with { User = userName, Password = Password(parse.GetValue(passwordEnv)!, userName, stderr) };
+                options = options with { User = userName, Password = PasswordSource.Read(userName, parse.GetValue(passwordEnv)!, parse.GetResult(passwordEnv) is { Implicit: false }, stderr) };
             }
 
             var output = new ProbeOutput(stdout, console, parse.GetValue(json));
@@ -117,44 +116,5 @@ internal static class ProbeSmtpCommand
         {
             throw new UsageException($"{option} '{value}' cannot go into an SMTP command: give it without spaces, angle brackets or control characters (at most 256 characters).");
         }
-    }
-
-    /// <summary>The password from <paramref name="variable"/>, else asked for at the terminal without echo.</summary>
-    private static string Password(string variable, string userName, TextWriter stderr)
-    {
-        var value = Environment.GetEnvironmentVariable(variable);
-        if (!string.IsNullOrEmpty(value))
-        {
-            return value;
-        }
-
-        if (Console.IsInputRedirected)
-        {
-            throw new UsageException($"--user {userName} needs a password: set the environment variable {variable} (or name another with --password-env), or run at a terminal to be asked.");
-        }
-
-        stderr.Write(string.Create(CultureInfo.InvariantCulture, $"Password for {userName} (not shown): "));
-        stderr.Flush();
-        var password = new StringBuilder();
-        while (password.Length <= MaxPasswordLength)
-        {
-            var key = Console.ReadKey(intercept: true);
-            if (key.Key == ConsoleKey.Enter)
-            {
-                stderr.WriteLine();
-                return password.ToString();
-            }
-
-            if (key.Key == ConsoleKey.Backspace)
-            {
-                password.Length = Math.Max(0, password.Length - 1);
-            }
-            else if (!char.IsControl(key.KeyChar))
-            {
-                password.Append(key.KeyChar);
-            }
-        }
-
-        throw new UsageException($"the password is longer than {MaxPasswordLength} characters.");
     }
 }
