@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Linger.Cli.Output;
 using Linger.Knowledge;
 
 namespace Linger.Cli.Explain;
@@ -91,8 +92,8 @@ internal static class ExplainJson
             w.WriteNull("number");
         }
 
-        NullableString(w, "name", e.Name);
-        NullableString(w, "program", e.Program);
+        w.WriteStringOrNull("name", e.Name);
+        w.WriteStringOrNull("program", e.Program);
         w.WriteStartObject("numbers");
         foreach (var (p, v) in e.Numbers.OrderBy(p => p.Key))
         {
@@ -133,7 +134,7 @@ internal static class ExplainJson
         w.WriteEndArray();
         w.WriteString("title", view.Title);
         w.WriteString("summary", view.Summary);
-        NullableString(w, "details_from", view.Via?.Id);
+        w.WriteStringOrNull("details_from", view.Via?.Id);
         w.WriteStartArray("wire");
         foreach (var x in view.Wire)
         {
@@ -196,8 +197,8 @@ internal static class ExplainJson
                 w.WriteString("platform", n.Note.Platform.ToWireName());
                 w.WriteString("evidence", n.Note.Evidence == Evidence.Measured ? "measured" : "documented");
                 w.WriteString("text", n.Text);
-                NullableString(w, "source", n.Note.Source);
-                NullableString(w, "measured_by", n.Note.MeasuredBy);
+                w.WriteStringOrNull("source", n.Note.Source);
+                w.WriteStringOrNull("measured_by", n.Note.MeasuredBy);
                 w.WriteEndObject();
             }
 
@@ -213,7 +214,7 @@ internal static class ExplainJson
             w.WriteString("id", rel.Entry.Id);
             w.WriteString("domain", rel.Entry.Domain.ToWireName());
             w.WriteString("code", rel.Entry.DisplayCode);
-            NullableString(w, "name", rel.Entry.Name);
+            w.WriteStringOrNull("name", rel.Entry.Name);
             w.WriteString("title", rel.Title);
             w.WriteEndObject();
         }
@@ -221,18 +222,6 @@ internal static class ExplainJson
         w.WriteEndArray();
         Strings(w, "sources", r.Entry.Sources);
         w.WriteEndObject();
-    }
-
-    private static void NullableString(Utf8JsonWriter w, string name, string? value)
-    {
-        if (value is null)
-        {
-            w.WriteNull(name);
-        }
-        else
-        {
-            w.WriteString(name, value);
-        }
     }
 
     private static void Strings(Utf8JsonWriter w, string name, IEnumerable<string> values)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Linger.Cli.Output;
 using Linger.Flows;
 using Linger.Lab;
 
@@ -42,7 +43,7 @@ internal static class LabJson
             w.WriteString("place", s.Place == ScenarioPlace.Loopback ? "loopback" : "namespaces");
             w.WriteString("title", s.Title);
             w.WriteString("description", s.Description);
-            WriteStringOrNull(w, "expected_verdict", s.Expected?.ToString());
+            w.WriteStringOrNull("expected_verdict", s.Expected?.ToString());
             w.WriteEndObject();
         }
 
@@ -61,7 +62,7 @@ internal static class LabJson
         w.WriteString("description", s.Description);
         w.WriteString("place", s.Place == ScenarioPlace.Loopback ? "loopback" : "namespaces");
         w.WriteString("status", r.Status.ToString().ToLowerInvariant());
-        WriteStringOrNull(w, "skip_reason", r.SkipReason);
+        w.WriteStringOrNull("skip_reason", r.SkipReason);
         w.WriteStartArray("failures");
         foreach (var failure in r.Failures)
         {
@@ -76,24 +77,17 @@ internal static class LabJson
         }
 
         w.WriteEndArray();
-        WriteStringOrNull(w, "expected_verdict", s.Expected is { } e ? Expectation.Name(e.Verdict) : null);
-        WriteStringOrNull(w, "expected_reset_by", s.Expected?.ResetBy is { } by ? SideName(by) : null);
-        WriteStringOrNull(w, "observed_verdict", r.Observed is { } o ? Expectation.Name(o.Verdict) : null);
-        WriteStringOrNull(w, "observed_reset_by", r.Observed?.ResetBy is { } oby ? SideName(oby) : null);
-        if (r.Agrees is { } agrees)
-        {
-            w.WriteBoolean("agrees", agrees);
-        }
-        else
-        {
-            w.WriteNull("agrees");
-        }
+        w.WriteStringOrNull("expected_verdict", s.Expected is { } e ? Expectation.Name(e.Verdict) : null);
+        w.WriteStringOrNull("expected_reset_by", s.Expected?.ResetBy is { } by ? SideName(by) : null);
+        w.WriteStringOrNull("observed_verdict", r.Observed is { } o ? Expectation.Name(o.Verdict) : null);
+        w.WriteStringOrNull("observed_reset_by", r.Observed?.ResetBy is { } oby ? SideName(oby) : null);
+        w.WriteBooleanOrNull("agrees", r.Agrees);
 
         w.WriteBoolean("captured", r.Captured);
-        WriteStringOrNull(w, "capture", r.CapturePath);
-        WriteStringOrNull(w, "client", r.Client?.ToString());
-        WriteStringOrNull(w, "server", r.Server?.ToString());
-        WriteStringOrNull(w, "explain_code", s.ExplainCode);
+        w.WriteStringOrNull("capture", r.CapturePath);
+        w.WriteStringOrNull("client", r.Client?.ToString());
+        w.WriteStringOrNull("server", r.Server?.ToString());
+        w.WriteStringOrNull("explain_code", s.ExplainCode);
         w.WriteNumber("duration_ms", r.DurationMs);
         if (r.Observed is { } observed)
         {
@@ -138,14 +132,7 @@ internal static class LabJson
             w.WriteNumber("client_port", p.ClientPort);
             w.WriteString("flags", p.FlagNames);
             w.WriteNumber("seq", p.RelativeSequence);
-            if (p.RelativeAcknowledgment is { } ack)
-            {
-                w.WriteNumber("ack", ack);
-            }
-            else
-            {
-                w.WriteNull("ack");
-            }
+            w.WriteNumberOrNull("ack", p.RelativeAcknowledgment);
 
             w.WriteNumber("len", p.Length);
             w.WriteNumber("win", p.Window);
@@ -179,36 +166,15 @@ internal static class LabJson
         w.WriteStartObject("result");
         var result = step.Result;
         w.WriteBoolean("ok", result.Ok);
-        if (result.Bytes is { } bytes)
-        {
-            w.WriteNumber("bytes", bytes);
-        }
-        else
-        {
-            w.WriteNull("bytes");
-        }
+        w.WriteNumberOrNull("bytes", result.Bytes);
 
-        WriteStringOrNull(w, "socket_error", result.SocketError?.ToString());
-        if (result.SocketErrorCode is { } code)
-        {
-            w.WriteNumber("socket_error_code", code);
-        }
-        else
-        {
-            w.WriteNull("socket_error_code");
-        }
+        w.WriteStringOrNull("socket_error", result.SocketError?.ToString());
+        w.WriteNumberOrNull("socket_error_code", result.SocketErrorCode);
 
-        if (result.Errno is { } errno)
-        {
-            w.WriteNumber("errno", errno);
-        }
-        else
-        {
-            w.WriteNull("errno");
-        }
+        w.WriteNumberOrNull("errno", result.Errno);
 
-        WriteStringOrNull(w, "errno_name", result.ErrnoName);
-        WriteStringOrNull(w, "detail", result.Detail);
+        w.WriteStringOrNull("errno_name", result.ErrnoName);
+        w.WriteStringOrNull("detail", result.Detail);
         w.WriteEndObject();
         w.WriteString("client_state", step.ClientState.State);
         w.WriteString("server_state", step.ServerState.State);
@@ -223,15 +189,4 @@ internal static class LabJson
 
     private static string SideName(Side side) => side == Side.Client ? "client" : "server";
 
-    private static void WriteStringOrNull(Utf8JsonWriter w, string name, string? value)
-    {
-        if (value is null)
-        {
-            w.WriteNull(name);
-        }
-        else
-        {
-            w.WriteString(name, value);
-        }
-    }
 }

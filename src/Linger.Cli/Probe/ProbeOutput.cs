@@ -135,14 +135,14 @@ internal sealed class ProbeOutput(TextWriter stdout, ConsoleOptions console, boo
             w.WriteString("name", s.Name);
             w.WriteBoolean("ok", s.Ok);
             w.WriteNumber("ms", s.Ms);
-            StringOrNull(w, "sent", s.Sent);
-            StringOrNull(w, "received", s.Received);
+            w.WriteStringOrNull("sent", s.Sent);
+            w.WriteStringOrNull("received", s.Received);
             if (s.Error is { } e)
             {
                 w.WriteStartObject("error");
-                StringOrNull(w, "socket_error", e.SocketError?.ToString());
-                NumberOrNull(w, "socket_error_code", e.SocketErrorCode);
-                NumberOrNull(w, "errno", e.Errno);
+                w.WriteStringOrNull("socket_error", e.SocketError?.ToString());
+                w.WriteNumberOrNull("socket_error_code", e.SocketErrorCode);
+                w.WriteNumberOrNull("errno", e.Errno);
                 w.WriteString("message", e.Message);
                 w.WriteEndObject();
             }
@@ -164,7 +164,7 @@ internal sealed class ProbeOutput(TextWriter stdout, ConsoleOptions console, boo
             w.WriteString("summary", f.Summary);
             w.WriteString("likely_cause", f.LikelyCause);
             w.WriteString("fix", f.Fix);
-            StringOrNull(w, "explain_code", f.ExplainCode);
+            w.WriteStringOrNull("explain_code", f.ExplainCode);
             w.WriteEndObject();
         }
 
@@ -187,27 +187,4 @@ internal sealed class ProbeOutput(TextWriter stdout, ConsoleOptions console, boo
         output.Write("\n"u8);
     }
 
-    private static void StringOrNull(Utf8JsonWriter w, string name, string? value)
-    {
-        if (value is null)
-        {
-            w.WriteNull(name);
-        }
-        else
-        {
-            w.WriteString(name, value);
-        }
-    }
-
-    private static void NumberOrNull(Utf8JsonWriter w, string name, int? value)
-    {
-        if (value is { } v)
-        {
-            w.WriteNumber(name, v);
-        }
-        else
-        {
-            w.WriteNull(name);
-        }
-    }
 }
