@@ -64,30 +64,22 @@ internal static class LabStory
 
     private static void WriteTimeline(TextWriter o, ScenarioResult r, ConsoleOptions console)
     {
-        // Steps and packets on one clock; a packet captured at the same moment as a step's return goes after it.
-        var steps = r.Steps;
-        var packets = r.Packets;
-        int si = 0, pi = 0;
-        string? lastStates = null;
-        while (si < steps.Count || pi < packets.Count)
+        foreach (var entry in LadderTimeline.Of(r))
         {
-            var takeStep = pi >= packets.Count || (si < steps.Count && steps[si].TimeMs <= packets[pi].TimeMs);
-            if (takeStep)
+            switch (entry)
             {
-                var step = steps[si++];
-                var actor = step.Actor.ToString().ToLowerInvariant();
-                Wrapped(o, $"{step.Action} → {Outcome(step.Result)}", console, $"{Time(step.TimeMs)}  {actor,-7} ", new string(' ', 23));
-                var states = $"client {step.ClientState} · server {step.ServerState}";
-                if (states != lastStates)
-                {
-                    Wrapped(o, $"[{states}]", console, new string(' ', 15), new string(' ', 16));
-                    lastStates = states;
-                }
-            }
-            else
-            {
-                o.WriteLine($"{Time(packets[pi].TimeMs)}  {Arrow(packets[pi], r)}");
-                pi++;
+                case StepEntry { Step: var step } changed:
+                    var actor = step.Actor.ToString().ToLowerInvariant();
+                    Wrapped(o, $"{step.Action} → {Outcome(step.Result)}", console, $"{Time(step.TimeMs)}  {actor,-7} ", new string(' ', 23));
+                    if (changed.ClientState is not null || changed.ServerState is not null)
+                    {
+                        Wrapped(o, $"[client {step.ClientState} · server {step.ServerState}]", console, new string(' ', 15), new string(' ', 16));
+                    }
+
+                    break;
+                case PacketEntry { Packet: var packet }:
+                    o.WriteLine($"{Time(packet.TimeMs)}  {Arrow(packet, r)}");
+                    break;
             }
         }
     }

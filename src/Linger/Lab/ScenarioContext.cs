@@ -45,14 +45,17 @@ public sealed class ScenarioContext : IAsyncDisposable
     /// <summary>Cancelled when the scenario's time is up or the user interrupts.</summary>
     public CancellationToken CancellationToken { get; }
 
-    /// <summary>The steps so far.</summary>
+    /// <summary>
+    /// The steps so far, in the order their calls returned (concurrent calls, such as a connect and the accept it
+    /// completes, may be recorded in the other order).
+    /// </summary>
     public IReadOnlyList<ScenarioStep> Steps
     {
         get
         {
             lock (_gate)
             {
-                return [.. _steps];
+                return [.. _steps.OrderBy(step => step.TimeMs)];
             }
         }
     }

@@ -1,3 +1,4 @@
+using Linger.Cli.Lab;
 using Linger.Lab;
 using Linger.Wire;
 using static Linger.Cli.Lab.Html.Markup;

@@ -1,6 +1,6 @@
 using Linger.Lab;
 
-namespace Linger.Cli.Lab.Html;
+namespace Linger.Cli.Lab;
 
 /// <summary>
 /// One moment of a ladder, top to bottom: a captured packet, or a call with the TCP states that changed with it.
