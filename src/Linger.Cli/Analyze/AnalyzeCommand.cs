@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using Linger.Analysis;
 using Linger.Cli.Output;
 using Linger.Flows;
@@ -90,11 +91,15 @@ internal static class AnalyzeCommand
         stdout.Flush();
         using var bytes = format != "jsonl" ? null : rawStdout is null ? new TextWriterStream(stdout) : null;
         using var jsonl = format == "jsonl" ? new JsonLinesWriter(bytes ?? rawStdout!, batchLines: true) : null;
+
+        // The process's stdout writer flushes every write; a capture's rows go out many at a time instead.
+        using var buffered = rawStdout is null || format == "jsonl" ? null : new StreamWriter(rawStdout, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+        var text = buffered ?? stdout;
         IConversationWriter inner = format switch
         {
             "jsonl" => jsonl!,
-            "zeek" => new ZeekConnLogWriter(stdout),
-            _ => new TableWriter(new Page(stdout, console)),
+            "zeek" => new ZeekConnLogWriter(text),
+            _ => new TableWriter(new Page(text, console)),
         };
         using var background = new BackgroundWriter(inner);
         var writer = background;
@@ -124,7 +129,7 @@ internal static class AnalyzeCommand
                 {
                     progress.Clear();
                     writer.End(DateTimeOffset.UtcNow);
-                    stdout.Flush();
+                    text.Flush();
                     stderr.WriteLine($"linger: {ex.Message}");
                     stderr.WriteLine("The file is not a readable pcap/pcapng capture (or is damaged at that offset). Conversations before that point were reported.");
                     return ExitCodes.Input;
@@ -149,7 +154,7 @@ internal static class AnalyzeCommand
         }
 
         writer.End(DateTimeOffset.UtcNow);
-        stdout.Flush();
+        text.Flush();
         foreach (var t in totals)
         {
             foreach (var w in t.Warnings)
@@ -160,7 +165,7 @@ internal static class AnalyzeCommand
 
         if (format == "table")
         {
-            var page = new Page(stdout, console);
+            var page = new Page(text, console);
             page.Blank();
             foreach (var t in totals)
             {
@@ -169,6 +174,7 @@ internal static class AnalyzeCommand
             }
 
             page.Line(string.Create(CultureInfo.InvariantCulture, $"analysed in {started.Elapsed.TotalSeconds:0.00} s"), "dim");
+            text.Flush();
         }
 
         return ExitCodes.Ok;

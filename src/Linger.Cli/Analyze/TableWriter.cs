@@ -10,9 +10,15 @@ namespace Linger.Cli.Analyze;
 /// and failures), then a summary — conversations by verdict, who reset most, the busiest endpoints. The summary
 /// keeps counts only, so memory stays bounded however long the capture.
 /// </summary>
+/// <remarks>
+/// Without colour (a file or a pipe) the rows are written straight to the page's writer: a capture can have
+/// hundreds of thousands of them, and going through Spectre's markup for each costs far more than the analysis.
+/// </remarks>
 internal sealed class TableWriter(Page page) : IConversationWriter
 {
+    private const int MaxCachedErrorTexts = 16;
     private readonly Dictionary<Verdict, long> _byVerdict = [];
+    private readonly List<KeyValuePair<object, string>> _errorTexts = [];
     private readonly Dictionary<Endpoint, long> _resetters = [];
     private readonly Dictionary<Endpoint, long> _servers = [];
     private long _rows;
@@ -45,13 +51,30 @@ internal sealed class TableWriter(Page page) : IConversationWriter
             _ => null,
         };
         var client = c.Client + (c.ClientIsGuess ? "?" : string.Empty);
-        page.Line(
-            $"{JsonLinesWriter.VerdictName(c.Verdict),-11} {c.ConnState,-6} {client,-21} {c.Server,-21} {c.Packets,6} {c.BytesClient + "/" + c.BytesServer,9}",
-            style);
-        var detail = Detail(c);
+        var row = string.Create(
+            CultureInfo.InvariantCulture,
+            $"{JsonLinesWriter.VerdictName(c.Verdict),-11} {c.ConnState,-6} {client,-21} {c.Server,-21} {c.Packets,6} {c.BytesClient + "/" + c.BytesServer,9}");
+        var detail = Detail(c, LikelyErrorsText);
+        if (page.Options.Colour)
+        {
+            page.Line(row, style);
+            if (detail.Length > 0)
+            {
+                page.Wrapped(detail, "  ↳ ", "    ", "dim");
+            }
+
+            return;
+        }
+
+        page.Writer.Write(row);
+        page.Writer.Write('\n');
         if (detail.Length > 0)
         {
-            page.Wrapped(detail, "  ↳ ", "    ", "dim");
+            foreach (var line in TextWrap.Wrap(detail, page.Width, "  ↳ ", "    "))
+            {
+                page.Writer.Write(line);
+                page.Writer.Write('\n');
+            }
         }
     }
 
@@ -101,7 +124,9 @@ internal sealed class TableWriter(Page page) : IConversationWriter
         }
     }
 
-    internal static string Detail(ConversationSummary c)
+    internal static string Detail(ConversationSummary c) => Detail(c, LikelyErrorsTextOf);
+
+    private static string Detail(ConversationSummary c, Func<IReadOnlyDictionary<Side, IReadOnlyList<LikelyError>>, string> likelyErrors)
     {
         var parts = new List<string>();
         if (c.Verdict == Verdict.Reset && c.ResetBy is { } by)
@@ -131,7 +156,19 @@ internal sealed class TableWriter(Page page) : IConversationWriter
             parts.Add("looks injected: " + string.Join("; ", c.InjectionReasons));
         }
 
-        foreach (var (side, errors) in c.LikelyErrors.OrderBy(p => p.Key))
+        var errors = likelyErrors(c.LikelyErrors);
+        if (errors.Length > 0)
+        {
+            parts.Add(errors);
+        }
+
+        return string.Join("; ", parts);
+    }
+
+    private static string LikelyErrorsTextOf(IReadOnlyDictionary<Side, IReadOnlyList<LikelyError>> all)
+    {
+        var parts = new List<string>();
+        foreach (var (side, errors) in all.OrderBy(p => p.Key))
         {
             if (errors.Count > 0)
             {
@@ -143,6 +180,30 @@ internal sealed class TableWriter(Page page) : IConversationWriter
         }
 
         return string.Join("; ", parts);
+    }
+
+    /// <summary>
+    /// The likely-errors text, once per set of likely errors: the analyser shares one set between the conversations
+    /// that end alike, so a few texts serve a whole capture (compared by reference; a few are kept).
+    /// </summary>
+    private string LikelyErrorsText(IReadOnlyDictionary<Side, IReadOnlyList<LikelyError>> all)
+    {
+        foreach (var (set, text) in _errorTexts)
+        {
+            if (ReferenceEquals(set, all))
+            {
+                return text;
+            }
+        }
+
+        var made = LikelyErrorsTextOf(all);
+        if (_errorTexts.Count == MaxCachedErrorTexts)
+        {
+            _errorTexts.RemoveAt(0);
+        }
+
+        _errorTexts.Add(new(all, made));
+        return made;
     }
 
     private static string PlatformName(OsPlatform p) => p switch

@@ -13,6 +13,7 @@ internal sealed class Page
     public Page(TextWriter writer, ConsoleOptions options)
     {
         Options = options;
+        Writer = writer;
         _console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Ansi = options.Colour ? AnsiSupport.Yes : AnsiSupport.No,
@@ -24,6 +25,9 @@ internal sealed class Page
     }
 
     public ConsoleOptions Options { get; }
+
+    /// <summary>Where the page is written: for plain text that needs no markup (see <see cref="Options"/>).</summary>
+    public TextWriter Writer { get; }
 
     public int Width => Options.Width;
 
