@@ -3,9 +3,9 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Linger.Analysis;
 using Linger.Flows;
+using Linger.Tests.Support;
 using Linger.Wire;
 using Linger.Wire.Files;
-using Linger.Tests.Support;
 using Linger.Wire.Filtering;
 
 namespace Linger.Tests.Flows;
