@@ -17,8 +17,11 @@ namespace Linger.Cli.Analyze;
 internal sealed class TableWriter(Page page) : IConversationWriter
 {
     private const int MaxCachedErrorTexts = 16;
+    private const int MaxCachedDetails = 4096;
     private readonly Dictionary<Verdict, long> _byVerdict = [];
     private readonly List<KeyValuePair<object, string>> _errorTexts = [];
+    private readonly Dictionary<DetailKey, string> _plainDetails = [];
+    private readonly char[] _row = new char[256];
     private readonly Dictionary<Endpoint, long> _resetters = [];
     private readonly Dictionary<Endpoint, long> _servers = [];
     private long _rows;
@@ -50,14 +53,13 @@ internal sealed class TableWriter(Page page) : IConversationWriter
             Verdict.HalfClosed or Verdict.Open or Verdict.Midstream => "yellow",
             _ => null,
         };
-        var client = c.Client + (c.ClientIsGuess ? "?" : string.Empty);
-        var row = string.Create(
-            CultureInfo.InvariantCulture,
-            $"{JsonLinesWriter.VerdictName(c.Verdict),-11} {c.ConnState,-6} {client,-21} {c.Server,-21} {c.Packets,6} {c.BytesClient + "/" + c.BytesServer,9}");
-        var detail = Detail(c, LikelyErrorsText);
         if (page.Options.Colour)
         {
-            page.Line(row, style);
+            var client = c.Client + (c.ClientIsGuess ? "?" : string.Empty);
+            page.Line(
+                string.Create(CultureInfo.InvariantCulture, $"{JsonLinesWriter.VerdictName(c.Verdict),-11} {c.ConnState,-6} {client,-21} {c.Server,-21} {c.Packets,6} {c.BytesClient + "/" + c.BytesServer,9}"),
+                style);
+            var detail = Detail(c, LikelyErrorsText);
             if (detail.Length > 0)
             {
                 page.Wrapped(detail, "  ↳ ", "    ", "dim");
@@ -66,16 +68,8 @@ internal sealed class TableWriter(Page page) : IConversationWriter
             return;
         }
 
-        page.Writer.Write(row);
-        page.Writer.Write('\n');
-        if (detail.Length > 0)
-        {
-            foreach (var line in TextWrap.Wrap(detail, page.Width, "  ↳ ", "    "))
-            {
-                page.Writer.Write(line);
-                page.Writer.Write('\n');
-            }
-        }
+        page.Writer.Write(PlainRow(c));
+        page.Writer.Write(PlainDetail(c));
     }
 
     public void End(DateTimeOffset closed)
@@ -165,6 +159,53 @@ internal sealed class TableWriter(Page page) : IConversationWriter
         return string.Join("; ", parts);
     }
 
+    /// <summary>The row's text and its line end, in the row buffer: the same columns as the coloured row, without allocating.</summary>
+    private ReadOnlySpan<char> PlainRow(ConversationSummary c)
+    {
+        Span<char> client = stackalloc char[64];
+        c.Client.TryFormat(client, out var n, default, CultureInfo.InvariantCulture);
+        if (c.ClientIsGuess)
+        {
+            client[n++] = '?';
+        }
+
+        Span<char> bytes = stackalloc char[48];
+        bytes.TryWrite(CultureInfo.InvariantCulture, $"{c.BytesClient}/{c.BytesServer}", out var b);
+        _row.AsSpan().TryWrite(
+            CultureInfo.InvariantCulture,
+            $"{JsonLinesWriter.VerdictName(c.Verdict),-11} {c.ConnState,-6} {client[..n],-21} {c.Server,-21} {c.Packets,6} {bytes[..b],9}\n",
+            out var written);
+        return _row.AsSpan(0, written);
+    }
+
+    /// <summary>
+    /// The detail lines, wrapped, each with its line end: made once for the conversations that end alike (the same
+    /// reset facts and the same shared likely errors), which are most of a capture.
+    /// </summary>
+    private string PlainDetail(ConversationSummary c)
+    {
+        var cacheable = !c.SuspectedInjection && c.IdleBeforeSeconds is not >= 1;
+        var key = new DetailKey(c.Verdict, c.ResetBy, c.AfterFin, c.InReplyToData, c.LikelyErrors);
+        if (cacheable && _plainDetails.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+
+        var detail = Detail(c, LikelyErrorsText);
+        var text = detail.Length == 0 ? string.Empty : string.Concat(TextWrap.Wrap(detail, page.Width, "  ↳ ", "    ").Select(l => l + "\n"));
+        if (cacheable)
+        {
+            if (_plainDetails.Count == MaxCachedDetails)
+            {
+                _plainDetails.Clear();
+            }
+
+            _plainDetails[key] = text;
+        }
+
+        return text;
+    }
+
     private static string LikelyErrorsTextOf(IReadOnlyDictionary<Side, IReadOnlyList<LikelyError>> all)
     {
         var parts = new List<string>();
@@ -213,4 +254,7 @@ internal sealed class TableWriter(Page page) : IConversationWriter
         OsPlatform.Windows => "Windows",
         _ => string.Empty,
     };
+
+    /// <summary>What a detail text depends on when no injection and no silence of a second or more is in it.</summary>
+    private readonly record struct DetailKey(Verdict Verdict, Side? ResetBy, bool? AfterFin, bool? InReplyToData, object LikelyErrors);
 }

@@ -6,10 +6,57 @@ namespace Linger.Flows;
 /// <summary>An address and port.</summary>
 /// <param name="Address">The IP address.</param>
 /// <param name="Port">The TCP port.</param>
-public readonly record struct Endpoint(IpAddress Address, ushort Port)
+public readonly record struct Endpoint(IpAddress Address, ushort Port) : ISpanFormattable
 {
     /// <summary>"ip:port", or "[ip]:port" for IPv6.</summary>
     public override string ToString() => Address.IsV6 ? $"[{Address}]:{Port}" : $"{Address}:{Port}";
+
+    /// <inheritdoc cref="ToString()"/>
+    public string ToString(string? format, IFormatProvider? formatProvider) => ToString();
+
+    /// <summary>Writes <see cref="ToString()"/>'s text; false when <paramref name="destination"/> is too small (56 characters always suffice).</summary>
+    public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format = default, IFormatProvider? provider = null)
+    {
+        charsWritten = 0;
+        var n = 0;
+        if (Address.IsV6)
+        {
+            if (destination.IsEmpty)
+            {
+                return false;
+            }
+
+            destination[n++] = '[';
+        }
+
+        if (!Address.TryFormat(destination[n..], out var written))
+        {
+            return false;
+        }
+
+        n += written;
+        var rest = destination[n..];
+        if (Address.IsV6)
+        {
+            if (rest.IsEmpty)
+            {
+                return false;
+            }
+
+            rest[0] = ']';
+            n++;
+            rest = rest[1..];
+        }
+
+        if (rest.IsEmpty || !Port.TryFormat(rest[1..], out written, default, System.Globalization.CultureInfo.InvariantCulture))
+        {
+            return false;
+        }
+
+        rest[0] = ':';
+        charsWritten = n + 1 + written;
+        return true;
+    }
 }
 
 /// <summary>Zeek's conn_state codes (Zeek base/protocols/conn/main.zeek).</summary>
