@@ -116,6 +116,14 @@ public sealed class ConversationTracker
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(in TcpPacket packet)
     {
+        var key = FlowKey.Of(in packet, out var sender);
+        AddKeyed(in packet, in key, key.Hash(), sender);
+    }
+
+    /// <summary>Adds one packet whose flow key, its hash and the sender's side the caller already has.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal void AddKeyed(in TcpPacket packet, in FlowKey key, uint hash, int sender)
+    {
         PacketsSeen++;
         var ts = packet.TimestampNs;
         if (ts > _nowNs)
@@ -124,8 +132,6 @@ public sealed class ConversationTracker
             ExpireDue();
         }
 
-        var key = FlowKey.Of(in packet, out var sender);
-        var hash = key.Hash();
         var slot = _table.Find(in key, hash);
         if (slot < 0)
         {

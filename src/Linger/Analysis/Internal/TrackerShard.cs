@@ -83,9 +83,11 @@ internal sealed class TrackerShard
                 {
                     sequence++;
                     tracker.Advance(packet.TimestampNs, sequence);
-                    if (Of(FlowKey.Of(in packet, out _).Hash(), _count) == _index)
+                    var key = FlowKey.Of(in packet, out var sender);
+                    var hash = key.Hash();
+                    if (Of(hash, _count) == _index)
                     {
-                        tracker.Add(in packet);
+                        tracker.AddKeyed(in packet, in key, hash, sender);
                         if (tracker.ActiveConversations > capacity)
                         {
                             // One tracker would have had to evict (or soon might): only it knows whom.
