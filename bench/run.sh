@@ -2,12 +2,14 @@
 # The analyze benchmark: linger analyze versus tshark -q -z conv,tcp on the same synthetic capture, in the same
 # run, on this machine. Prints a Markdown table of medians and ratios (paste it into BENCHMARKS.md).
 #   bash bench/run.sh [PACKETS] [RUNS]        defaults: 2000000 packets, 5 runs each
+# linger runs twice per round: as the issue names it (`linger analyze FILE`: the default table, a row per
+# conversation and the summary, like tshark's conversation table) and with `--format jsonl` (every field, about
+# 770 bytes per conversation). The three commands alternate, so a busy moment hits them alike.
 # Needs tshark and GNU time (installed with apt-get when missing and run as root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 packets=${1:-2000000}
 runs=${2:-5}
-format=${FORMAT:-jsonl}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -40,22 +42,28 @@ measure() { # name, command...
 
 for ((i = 1; i <= runs; i++)); do
   echo "==> run $i/$runs" >&2
-  measure linger "${linger[@]}" analyze "$work/bench.pcap" --format "$format" >>"$work/linger.times"
+  measure table "${linger[@]}" analyze "$work/bench.pcap" >>"$work/table.times"
+  measure jsonl "${linger[@]}" analyze "$work/bench.pcap" --format jsonl >>"$work/jsonl.times"
   measure tshark tshark -q -z conv,tcp -r "$work/bench.pcap" >>"$work/tshark.times"
 done
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-lt=$(cut -d' ' -f1 "$work/linger.times" | median); lm=$(cut -d' ' -f2 "$work/linger.times" | median)
-tt=$(cut -d' ' -f1 "$work/tshark.times" | median); tm=$(cut -d' ' -f2 "$work/tshark.times" | median)
-lconv=$(if [[ $format == jsonl ]]; then wc -l <"$work/linger.out"; else echo "?"; fi)
+col() { cut -d' ' -f"$2" "$work/$1.times" | median; }
+tt=$(col tshark 1); tm=$(col tshark 2)
 tconv=$(grep -c '<->' "$work/tshark.out")
+jconv=$(wc -l <"$work/jsonl.out")
+# The table's summary counts the conversations ("N conversations"); the rows are one per conversation too.
+bconv=$(sed -nE 's/^  ([0-9,]+) conversations$/\1/p' "$work/table.out" | tr -d ,)
 
 actual=$(sed -nE "s/.*packets=([0-9]+).*/\1/p" "$work/gen.txt")
-awk -v p="${actual:-$packets}" -v s="$size" -v lt="$lt" -v lm="$lm" -v tt="$tt" -v tm="$tm" -v runs="$runs" \
-    -v lc="$lconv" -v tc="$tconv" -v fmt="$format" -v gen="$(cat "$work/gen.txt")" 'BEGIN {
+awk -v p="${actual:-$packets}" -v s="$size" -v runs="$runs" -v gen="$(cat "$work/gen.txt")" \
+    -v bt="$(col table 1)" -v bm="$(col table 2)" -v bc="$bconv" \
+    -v jt="$(col jsonl 1)" -v jm="$(col jsonl 2)" -v jc="$jconv" \
+    -v tt="$tt" -v tm="$tm" -v tc="$tconv" 'BEGIN {
   printf "Capture: %s (%.0f MB)\n\n", gen, s / 1e6
-  printf "| tool | median wall time | packets/s | median peak RSS | conversations |\n|---|---|---|---|---|\n"
-  printf "| linger analyze --format %s | %.2f s | %.0f | %.0f MB | %s |\n", fmt, lt, p / lt, lm / 1024, lc
-  printf "| tshark -q -z conv,tcp | %.2f s | %.0f | %.0f MB | %s |\n\n", tt, p / tt, tm / 1024, tc
-  printf "Throughput ratio (linger / tshark): **%.1f×** (target ≥ 30×). Peak memory ratio (linger / tshark): **%.3f** (target ≤ 0.25). Medians of %d runs each.\n", tt / lt, lm / tm, runs
+  printf "| command | median wall time | packets/s | median peak RSS | conversations | throughput vs tshark | memory vs tshark |\n|---|---|---|---|---|---|---|\n"
+  printf "| linger analyze FILE (table) | %.2f s | %.0f | %.0f MB | %s | **%.1f×** | %.3f |\n", bt, p / bt, bm / 1024, bc, tt / bt, bm / tm
+  printf "| linger analyze FILE --format jsonl | %.2f s | %.0f | %.0f MB | %s | **%.1f×** | %.3f |\n", jt, p / jt, jm / 1024, jc, tt / jt, jm / tm
+  printf "| tshark -q -z conv,tcp -r FILE | %.2f s | %.0f | %.0f MB | %s | 1 | 1 |\n\n", tt, p / tt, tm / 1024, tc
+  printf "Targets: throughput at least 30× tshark, peak memory at most 0.25 of it. Medians of %d runs each, alternated.\n", runs
 }'
