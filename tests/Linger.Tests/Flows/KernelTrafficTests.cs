@@ -83,6 +83,56 @@ public sealed class KernelTrafficTests
     }
 
     [RootFact]
+    public async Task An_abortive_close_after_the_peers_data_on_a_real_kernel_is_not_in_reply_to_data()
+    {
+        // The client received the server's data and then aborted (SO_LINGER {1,0}) without ever closing first.
+        using var cts = new CancellationTokenSource(Deadline);
+        using var listener = Listener();
+        await using var capture = await LoopbackCapture.StartAsync(Port(listener), cts.Token);
+        var (client, server) = await ConnectAsync(listener, cts.Token);
+        using (server)
+        {
+            await server.SendAsync("hello"u8.ToArray(), SocketFlags.None, cts.Token);
+            await client.ReceiveAsync(new byte[16], SocketFlags.None, cts.Token);
+            client.LingerState = new LingerOption(true, 0);
+            client.Close();
+            await Assert.ThrowsAsync<SocketException>(() => server.ReceiveAsync(new byte[16], SocketFlags.None, cts.Token).AsTask());
+        }
+
+        var c = Assert.Single(ConversationTracker.Analyze(await capture.StopAsync(cts.Token)));
+        Assert.Equal(Side.Client, c.ResetBy);
+        Assert.False(c.InReplyToData);
+    }
+
+    [RootFact]
+    public async Task Closing_with_unread_data_on_a_real_kernel_resets_without_a_FIN_and_not_in_reply_to_data()
+    {
+        using var cts = new CancellationTokenSource(Deadline);
+        using var listener = Listener();
+        await using var capture = await LoopbackCapture.StartAsync(Port(listener), cts.Token);
+        var (client, server) = await ConnectAsync(listener, cts.Token);
+        using (client)
+        {
+            await client.SendAsync("unread"u8.ToArray(), SocketFlags.None, cts.Token);
+            for (var i = 0; i < 200 && server.Available == 0; i++)
+            {
+                await Task.Delay(10, cts.Token); // until the bytes sit in the server's receive queue
+            }
+
+            Assert.True(server.Available > 0, "the client's bytes never reached the server's receive queue");
+            server.Close(); // a normal close; the kernel resets because the data was never read
+            var ex = await Assert.ThrowsAsync<SocketException>(() => client.ReceiveAsync(new byte[16], SocketFlags.None, cts.Token).AsTask());
+
+            var c = Assert.Single(ConversationTracker.Analyze(await capture.StopAsync(cts.Token)));
+            Assert.Equal(Verdict.Reset, c.Verdict);
+            Assert.Equal(Side.Server, c.ResetBy);
+            Assert.False(c.AfterFin);
+            Assert.False(c.InReplyToData);
+            AssertSawOnLinux(c, Side.Client, ex);
+        }
+    }
+
+    [RootFact]
     public async Task Writing_after_the_peers_close_on_a_real_kernel_is_a_reset_after_FIN_with_the_error_dotnet_raised()
     {
         using var cts = new CancellationTokenSource(Deadline);
