@@ -242,7 +242,10 @@ public sealed record ConversationSummary
     /// <summary>For resets: whether the resetting side had sent its FIN before the RST (the 10053 pattern).</summary>
     public bool? AfterFin { get; init; }
 
-    /// <summary>For resets: whether the RST answered data that arrived after the resetter had closed (or without being read).</summary>
+    /// <summary>
+    /// For resets: whether the RST answered data that arrived after the resetter had closed, that is data from the
+    /// other side after the resetter's FIN (the 10053 pattern).
+    /// </summary>
     public bool? InReplyToData { get; init; }
 
     /// <summary>For resets: seconds of silence before the RST (or before the packet that provoked it).</summary>

@@ -61,24 +61,50 @@ public sealed class KernelTrafficTests
     public async Task An_abortive_close_on_a_real_kernel_is_a_reset_by_that_side_with_the_error_dotnet_raised()
     {
         using var cts = new CancellationTokenSource(Deadline);
+
+        var (c, serverError) = await AbortAfterThePeersDataAsync(cts.Token);
+
+        Assert.Equal(Verdict.Reset, c.Verdict);
+        Assert.Equal(Side.Client, c.ResetBy);
+        Assert.False(c.AfterFin);
+        Assert.False(c.SuspectedInjection);
+        AssertSawOnLinux(c, Side.Server, serverError);
+    }
+
+    [RootFact]
+    public async Task An_abortive_close_after_the_peers_data_on_a_real_kernel_is_not_in_reply_to_data()
+    {
+        using var cts = new CancellationTokenSource(Deadline);
+
+        var (c, _) = await AbortAfterThePeersDataAsync(cts.Token);
+
+        // The server's data was the last data, but the client never closed before its RST: nothing to answer.
+        Assert.False(c.InReplyToData);
+    }
+
+    [RootFact]
+    public async Task Closing_with_unread_data_on_a_real_kernel_resets_without_a_FIN_and_not_in_reply_to_data()
+    {
+        using var cts = new CancellationTokenSource(Deadline);
         using var listener = Listener();
         await using var capture = await LoopbackCapture.StartAsync(Port(listener), cts.Token);
         var (client, server) = await ConnectAsync(listener, cts.Token);
-        using (server)
+        using (client)
         {
-            await server.SendAsync("hello"u8.ToArray(), SocketFlags.None, cts.Token);
-            await client.ReceiveAsync(new byte[16], SocketFlags.None, cts.Token);
-            client.LingerState = new LingerOption(true, 0);
-            client.Close();
+            await client.SendAsync("unread"u8.ToArray(), SocketFlags.None, cts.Token);
+            for (var i = 0; i < 200 && server.Available == 0; i++)
+            {
+                await Task.Delay(10, cts.Token); // until the bytes sit in the server's receive queue
+            }
 
-            var ex = await Assert.ThrowsAsync<SocketException>(() => server.ReceiveAsync(new byte[16], SocketFlags.None, cts.Token).AsTask());
+            Assert.True(server.Available > 0, "the client's bytes never reached the server's receive queue");
+            server.Close(); // a normal close; the kernel resets because the data was never read
+            await Assert.ThrowsAsync<SocketException>(() => client.ReceiveAsync(new byte[16], SocketFlags.None, cts.Token).AsTask());
 
             var c = Assert.Single(ConversationTracker.Analyze(await capture.StopAsync(cts.Token)));
-            Assert.Equal(Verdict.Reset, c.Verdict);
-            Assert.Equal(Side.Client, c.ResetBy);
+            Assert.Equal(Side.Server, c.ResetBy);
             Assert.False(c.AfterFin);
-            Assert.False(c.SuspectedInjection);
-            AssertSawOnLinux(c, Side.Server, ex);
+            Assert.False(c.InReplyToData);
         }
     }
 
@@ -114,6 +140,27 @@ public sealed class KernelTrafficTests
             Assert.True(c.InReplyToData);
             Assert.False(c.SuspectedInjection);
             AssertSawOnLinux(c, Side.Client, failure);
+        }
+    }
+
+    /// <summary>
+    /// The server sends 5 bytes, the client reads them and aborts (SO_LINGER {1,0}: RST, no FIN); returns the captured
+    /// conversation and the error the server's pending receive failed with.
+    /// </summary>
+    private static async Task<(ConversationSummary Conversation, SocketException ServerError)> AbortAfterThePeersDataAsync(CancellationToken cancellationToken)
+    {
+        using var listener = Listener();
+        await using var capture = await LoopbackCapture.StartAsync(Port(listener), cancellationToken);
+        var (client, server) = await ConnectAsync(listener, cancellationToken);
+        using (client)
+        using (server)
+        {
+            await server.SendAsync("hello"u8.ToArray(), SocketFlags.None, cancellationToken);
+            await client.ReceiveAsync(new byte[16], SocketFlags.None, cancellationToken);
+            client.LingerState = new LingerOption(true, 0);
+            client.Close();
+            var ex = await Assert.ThrowsAsync<SocketException>(() => server.ReceiveAsync(new byte[16], SocketFlags.None, cancellationToken).AsTask());
+            return (Assert.Single(ConversationTracker.Analyze(await capture.StopAsync(cancellationToken))), ex);
         }
     }
 

@@ -51,26 +51,88 @@ public sealed class ResetDetailsTests
     }
 
     [Fact]
-    public void A_RST_answering_data_after_a_long_idle_counts_the_silence_before_that_data()
+    public void A_RST_straight_after_data_that_ended_a_long_idle_counts_the_silence_before_that_data()
     {
         // A middlebox forgot the flow during 10 idle minutes and rejects the next packet.
         var c = new TcpScript().Handshake().C("PA", 100).S("PA", 200).C("A").Wait(600).C("PA", 10).S("R", dt: 0.0002).Single();
 
-        Assert.True(c.InReplyToData);
-        Assert.False(c.AfterFin);
         Assert.Equal(600.0, c.IdleBeforeSeconds!.Value, 1);
         Assert.Equal(600.0, c.LongestSilenceSeconds, 1);
     }
 
     [Fact]
-    public void A_server_closing_with_unread_data_resets_in_reply_to_that_data()
+    public void A_RST_from_a_host_that_lost_the_connection_is_not_in_reply_to_data()
     {
+        // The server restarted during 2 idle minutes: its kernel answers the client's next data with a bare RST. The
+        // data provoked it, but the server never closed: not the 10053 pattern, and the client sees ECONNRESET.
+        var s = new TcpScript().Handshake().C("PA", 100).S("PA", 200).C("A").Wait(120).C("PA", 10);
+        var c = s.S("R", seq: s.ServerNext, dt: 0.0002).Single();
+
+        Assert.False(c.InReplyToData);
+        Assert.False(c.AfterFin);
+        Assert.Equal(["errno.ECONNRESET", "dotnet.ConnectionReset", "winsock.10054", "dotnet.ConnectionReset"], Ids(c, Side.Client));
+    }
+
+    [Fact]
+    public void A_server_closing_with_unread_data_does_not_reset_in_reply_to_data()
+    {
+        // The kernel acknowledged the data; the application closed 0.3 s later without reading it: no FIN came first.
         var c = new TcpScript().Handshake().C("PA", 100).S("A").S("RA", dt: 0.3).Single();
 
-        Assert.True(c.InReplyToData);
+        Assert.False(c.InReplyToData);
         Assert.False(c.AfterFin);
         Assert.Equal(0.3, c.IdleBeforeSeconds!.Value, 3); // the server's silence before the RST, not the data's 1 ms
+    }
 
+    [Fact]
+    public void A_client_aborting_on_a_timer_after_the_servers_last_data_does_not_reset_in_reply_to_data()
+    {
+        // framing-coalesce: the server answered, the client waited 0.3 s for more and aborted (SO_LINGER {1,0}).
+        var c = new TcpScript().Handshake().C("PA", 21).S("A").S("PA", 3).C("A").Wait(0.3).C("RA").Single();
+
+        Assert.Equal(Side.Client, c.ResetBy);
+        Assert.False(c.InReplyToData);
+    }
+
+    [Fact]
+    public void A_RST_after_the_resetters_FIN_with_no_data_since_is_not_in_reply_to_data()
+    {
+        // The server's data came before its FIN; it then aborted with nothing new from the client to answer.
+        var c = new TcpScript().Handshake().C("PA", 100).S("PA", 200).S("FA").C("A").Wait(1).S("RA").Single();
+
+        Assert.True(c.AfterFin);
+        Assert.False(c.InReplyToData);
+    }
+
+    [Fact]
+    public void Data_crossing_the_resetters_FIN_on_the_wire_counts_when_the_capture_saw_it_after_the_FIN()
+    {
+        // The client wrote before the server's FIN reached it; the capture saw the FIN first, and the RST answers the data.
+        var s = new TcpScript().Handshake().C("PA", 100).S("A").S("FA");
+        var c = s.C("PA", 50, ack: s.ServerNext - 1, dt: 0.00001).S("R", dt: 0.00001).Single();
+
+        Assert.True(c.AfterFin);
+        Assert.True(c.InReplyToData);
+    }
+
+    [Fact]
+    public void A_FIN_and_RST_in_one_segment_is_neither_after_FIN_nor_in_reply_to_data()
+    {
+        var c = new TcpScript().Handshake().C("PA", 100).S("PA", 200).C("PA", 10).S("FRA").Single();
+
+        Assert.False(c.AfterFin);
+        Assert.False(c.InReplyToData);
+    }
+
+    [Fact]
+    public void A_capture_that_started_after_the_resetters_FIN_cannot_say_in_reply_to_data()
+    {
+        // The server's FIN was sent before the capture began: the packets show data and a RST, nothing of the close.
+        var c = new TcpScript().C("PA", 100).S("A").Wait(20).C("PA", 50).S("R").Single();
+
+        Assert.Equal(Side.Server, c.ResetBy);
+        Assert.False(c.InReplyToData);
+        Assert.Equal(20.001, c.IdleBeforeSeconds!.Value, 3); // the RST came straight after the data: its silence counts
     }
 
     [Fact]

@@ -57,6 +57,27 @@ public sealed class KeepAliveDeadPeerTests(KeepAliveDeadPeerTests.Run run) : ICl
     }
 
     [RootFact]
+    public async Task The_analyser_says_the_client_that_gave_up_saw_the_error_its_read_failed_with()
+    {
+        var result = await run.ResultAsync();
+        var failed = CapturedScenarioRun.Step(result, Tuned).Result;
+
+        // The RST is the client kernel's own: its read failed with a time-out, not with a reset.
+        var linux = result.Observed!.LikelyErrors[Side.Client].Where(e => e.Platform == Linger.Knowledge.OsPlatform.Linux).Select(e => e.EntryId).ToList();
+        Assert.Contains("errno." + failed.ErrnoName, linux);
+        Assert.Contains("dotnet." + failed.SocketError, linux);
+    }
+
+    [RootFact]
+    public async Task The_analyser_says_the_vanished_server_would_see_the_reset()
+    {
+        var result = await run.ResultAsync();
+
+        var linux = result.Observed!.LikelyErrors[Side.Server].Single(e => e.Platform == Linger.Knowledge.OsPlatform.Linux && e.Domain == Linger.Knowledge.KnowledgeDomain.Errno);
+        Assert.Equal("errno.ECONNRESET", linux.EntryId);
+    }
+
+    [RootFact]
     public async Task The_user_timeout_connection_dies_after_a_single_probe()
     {
         var result = await run.ResultAsync();

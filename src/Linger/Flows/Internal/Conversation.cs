@@ -265,10 +265,43 @@ internal struct Conversation
         }
     }
 
+    /// <summary>
+    /// Records a RST; the first one of the conversation becomes its reset evidence, judged from what both sides sent
+    /// before it.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// In reply to data (the 10053 pattern): the resetter had sent its FIN and the other side's data still came
+    /// after it; a stack whose application has closed answers such data with a RST. Positions are as captured, so
+    /// data that crossed the FIN on the wire counts when the capture saw it after the FIN. What it leaves out, on
+    /// purpose: a RST after the other side's data but without an earlier FIN from the resetter (an abort on an
+    /// application timer, a close with unread data) answers nothing; neither does a RST from a host that lost the
+    /// connection (restarted, or a middlebox that forgot the flow), though that data provoked it, because that host
+    /// never closed. A resetter whose close the capture did not see (the capture started after its FIN) is not
+    /// taken to have closed: the RST carries the sequence number the other side acknowledges either way, so the
+    /// packets cannot tell, and the field says only what they show. A resetter that half-closed, read the other
+    /// side's later data and then aborted for another reason also counts, as nothing tells its reads apart.
+    /// </para>
+    /// <para>
+    /// The silence before it: the RST's own gap, or, when the other side's data provoked it (data after the
+    /// resetter's FIN, or data the RST came straight after, as a restarted host or a middlebox answers the first
+    /// packet after a long pause), the longer of that and the silence before that data.
+    /// </para>
+    /// <para>
+    /// After unanswered keep-alives: the conversation had keep-alive probes, the other side's last packet was not a
+    /// probe (so they were not its probes being answered), and the resetter sent something more than half a second
+    /// after the other side's last packet (later than any delayed ACK, RFC 1122 4.2.3.2: so not an ACK of it)
+    /// without new data since then, and no FIN: its probes, unanswered until its stack gave up and sent the RST
+    /// (Linux's keep-alive timer, or TCP_USER_TIMEOUT, resets as it gives up). An application that aborts on its own
+    /// while its probes go unanswered looks the same.
+    /// </para>
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ObserveRst(
         int sender, ref DirectionState me, ref DirectionState peer, in TcpPacket packet, long order, long gapNs, ResetEvidenceStore resets)
     {
+        // RFC 1122 4.2.3.2: an ACK may be delayed, but by less than half a second.
+        const long MaxAckDelayNs = 500_000_000;
         if (me.RstOrder < 0)
         {
             me.RstOrder = order;
@@ -276,8 +309,15 @@ internal struct Conversation
 
         if (ResetId == 0)
         {
-            var inReply = peer.LastPayloadOrder >= 0 && peer.LastPayloadOrder > me.LastPayloadOrder;
-            var receiverWinScale = Wireshark(1 - sender).WinScale;
+            var afterFin = me.FinOrder >= 0;
+            var inReply = afterFin && peer.LastPayloadOrder > me.FinOrder;
+            var provoked = inReply || (peer.LastPayloadOrder >= 0 && peer.LastPayloadOrder == order - 1);
+            ref var senderFlow = ref Wireshark(sender);
+            ref var receiverFlow = ref Wireshark(1 - sender);
+            var keepAliveTimeout = KeepAlives > 0 && !afterFin
+                && (receiverFlow.LastSegmentFlags & WiresharkAnalysisFlags.KeepAlive) == 0
+                && me.LastNonRstNs - peer.LastNonRstNs > MaxAckDelayNs
+                && senderFlow.NextSeqTimeNs <= peer.LastNonRstNs;
             ResetId = resets.Add(new ResetEvidence
             {
                 Resetter = sender,
@@ -288,16 +328,17 @@ internal struct Conversation
                 Ttl = packet.Ttl,
                 IpId = packet.IpId,
                 IsV6 = packet.Source.IsV6,
-                AfterFin = me.FinOrder >= 0,
+                AfterFin = afterFin,
                 InReplyToData = inReply,
-                IdleBeforeNs = inReply ? Math.Max(peer.LastPayloadGapNs, gapNs) : gapNs,
+                AfterUnansweredKeepAlives = keepAliveTimeout,
+                IdleBeforeNs = provoked ? Math.Max(peer.LastPayloadGapNs, gapNs) : gapNs,
                 SenderIpIdCount = me.IpIdCount,
                 SenderIpIdSequential = me.IpIdSequential,
                 SenderLastIpId = me.LastIpId,
                 SenderLastNonRstNs = me.LastNonRstNs,
                 ReceiverAckKnown = peer.HasAck,
                 ReceiverNextExpected = peer.HighestAck,
-                ReceiverWindowBytes = peer.WindowBytesUpperBound(receiverWinScale),
+                ReceiverWindowBytes = peer.WindowBytesUpperBound(receiverFlow.WinScale),
             });
         }
         else if (resets[ResetId].Resetter == sender)

@@ -13,7 +13,12 @@ namespace Linger.Flows.Internal;
 /// WSAETIMEDOUT 10060 once the client gives up. Reset: the other side's next call fails with ECONNRESET /
 /// WSAECONNRESET 10054; but when the resetter had sent its FIN first, the other side was in CLOSE_WAIT, where Linux
 /// turns the RST into EPIPE on the next send (.NET: Shutdown) and Windows reports WSAECONNABORTED 10053 (the
-/// knowledge base's "fin-then-rst-late-data" pattern). A client that resets a handshake it never completed leaves
+/// knowledge base's "fin-then-rst-late-data" pattern). A RST after unanswered keep-alives (the knowledge base's
+/// "keepalive-unanswered" pattern) was sent by the resetter's own stack as it gave up: that side's application
+/// saw the time-out, ETIMEDOUT on Linux (tcp(7); .NET: TimedOut), and on Windows WSAENETRESET 10052 for the call in
+/// progress (Microsoft's SO_KEEPALIVE and error-code pages; .NET: NetworkReset; later calls fail with 10054 or
+/// 10057); the other side, if it is alive and the RST reaches it, or when it next sends to the host that forgot the
+/// connection, gets ECONNRESET / WSAECONNRESET 10054. A client that resets a handshake it never completed leaves
 /// the server application nothing to see. Closed, half-closed, open and midstream conversations: no error (a read
 /// returns 0 at the peer's FIN).
 /// </remarks>
@@ -23,6 +28,7 @@ internal static class LikelyErrorRule
     private static readonly IReadOnlyList<LikelyError> TimedOut = Build("ETIMEDOUT", FailingCall.Connect, 10060, FailingCall.Connect);
     private static readonly IReadOnlyList<LikelyError> ConnectionReset = Build("ECONNRESET", FailingCall.SendOrReceive, 10054, FailingCall.SendOrReceive);
     private static readonly IReadOnlyList<LikelyError> ResetAfterPeerFin = Build("EPIPE", FailingCall.Send, 10053, FailingCall.SendOrReceive);
+    private static readonly IReadOnlyList<LikelyError> KeepAliveGaveUp = Build("ETIMEDOUT", FailingCall.SendOrReceive, 10052, FailingCall.SendOrReceive);
 
     private static readonly IReadOnlyDictionary<Side, IReadOnlyList<LikelyError>> None = new Dictionary<Side, IReadOnlyList<LikelyError>>();
     private static readonly IReadOnlyDictionary<Side, IReadOnlyList<LikelyError>> ClientRefused = new Dictionary<Side, IReadOnlyList<LikelyError>> { [Side.Client] = Refused };
@@ -31,13 +37,25 @@ internal static class LikelyErrorRule
     private static readonly IReadOnlyDictionary<Side, IReadOnlyList<LikelyError>> ServerReset = new Dictionary<Side, IReadOnlyList<LikelyError>> { [Side.Server] = ConnectionReset };
     private static readonly IReadOnlyDictionary<Side, IReadOnlyList<LikelyError>> ClientAborted = new Dictionary<Side, IReadOnlyList<LikelyError>> { [Side.Client] = ResetAfterPeerFin };
     private static readonly IReadOnlyDictionary<Side, IReadOnlyList<LikelyError>> ServerAborted = new Dictionary<Side, IReadOnlyList<LikelyError>> { [Side.Server] = ResetAfterPeerFin };
+    private static readonly IReadOnlyDictionary<Side, IReadOnlyList<LikelyError>> ClientKeepAliveGaveUp = new Dictionary<Side, IReadOnlyList<LikelyError>>
+    {
+        [Side.Client] = KeepAliveGaveUp,
+        [Side.Server] = ConnectionReset,
+    };
+
+    private static readonly IReadOnlyDictionary<Side, IReadOnlyList<LikelyError>> ServerKeepAliveGaveUp = new Dictionary<Side, IReadOnlyList<LikelyError>>
+    {
+        [Side.Client] = ConnectionReset,
+        [Side.Server] = KeepAliveGaveUp,
+    };
 
     /// <summary>The likely errors for a verdict. The returned objects are shared and immutable.</summary>
     /// <param name="verdict">The verdict.</param>
     /// <param name="resetBy">For <see cref="Verdict.Reset"/>: who sent the RST.</param>
-    /// <param name="afterFin">For <see cref="Verdict.Reset"/>: the resetter had sent its FIN first.</param>
+    /// <param name="reset">For <see cref="Verdict.Reset"/>: the evidence of the RST (whether the resetter had sent its
+    /// FIN first, whether its keep-alives had gone unanswered).</param>
     /// <param name="victimEstablished">For <see cref="Verdict.Reset"/>: the other side had completed the handshake.</param>
-    public static IReadOnlyDictionary<Side, IReadOnlyList<LikelyError>> For(Verdict verdict, Side? resetBy, bool afterFin, bool victimEstablished)
+    public static IReadOnlyDictionary<Side, IReadOnlyList<LikelyError>> For(Verdict verdict, Side? resetBy, in ResetEvidence reset, bool victimEstablished)
     {
         switch (verdict)
         {
@@ -45,9 +63,11 @@ internal static class LikelyErrorRule
                 return ClientRefused;
             case Verdict.Unanswered:
                 return ClientTimedOut;
+            case Verdict.Reset when resetBy is { } by && reset.AfterUnansweredKeepAlives:
+                return by == Side.Client ? ClientKeepAliveGaveUp : ServerKeepAliveGaveUp;
             case Verdict.Reset when resetBy is { } by && victimEstablished:
                 var victim = by == Side.Client ? Side.Server : Side.Client;
-                return (victim, afterFin) switch
+                return (victim, reset.AfterFin) switch
                 {
                     (Side.Client, false) => ClientReset,
                     (Side.Client, true) => ClientAborted,

@@ -13,7 +13,11 @@ internal struct ResetEvidence
     public long TimestampNs;
     public long Frame;
 
-    /// <summary>Silence before the RST; when it answered data, the longer of that and the silence before the data.</summary>
+    /// <summary>
+    /// Silence before the RST or the packet that provoked it: when the RST answered the other side's data (data after
+    /// the resetter's FIN, or data the RST came straight after), the longer of the silence before that data and the
+    /// silence before the RST.
+    /// </summary>
     public long IdleBeforeNs;
 
     // The resetter's other packets.
@@ -42,8 +46,14 @@ internal struct ResetEvidence
     /// <summary>The resetter had sent a FIN in an earlier segment.</summary>
     public bool AfterFin;
 
-    /// <summary>The other side's latest data came after the resetter's latest data: the RST answered it.</summary>
+    /// <summary>
+    /// The RST answered data that arrived after the resetter had closed: the other side sent data after the
+    /// resetter's FIN (the 10053 pattern). The rule and the cases it cannot see are in Conversation.ObserveRst.
+    /// </summary>
     public bool InReplyToData;
+
+    /// <summary>The resetter's keep-alive probes went unanswered and its own stack gave up on the connection.</summary>
+    public bool AfterUnansweredKeepAlives;
 
     public bool SenderIpIdSequential;
     public bool ReceiverAckKnown;

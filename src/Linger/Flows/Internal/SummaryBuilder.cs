@@ -69,7 +69,7 @@ internal static class SummaryBuilder
             IdleBeforeSeconds = isReset ? rst.IdleBeforeNs / 1e9 : null,
             SuspectedInjection = injection.Count > 0,
             InjectionReasons = injection,
-            LikelyErrors = LikelyErrorRule.For(verdict, resetBy, isReset && rst.AfterFin, victimEstablished),
+            LikelyErrors = LikelyErrorRule.For(verdict, resetBy, in rst, victimEstablished),
             LongestSilenceSeconds = c.MaxGapNs / 1e9,
             TrackingEnded = ended,
             Counts = Counts(in c),
