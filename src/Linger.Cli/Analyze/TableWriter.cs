@@ -134,7 +134,7 @@ internal sealed class TableWriter(Page page) : IConversationWriter
 
             if (c.InReplyToData == true)
             {
-                text += ", answering data it would not read";
+                text += ", answering data sent after that FIN";
             }
 
             if (c.IdleBeforeSeconds is { } idle && idle >= 1)

@@ -141,7 +141,7 @@ internal static class LabStory
 
             if (observed.InReplyToData == true)
             {
-                details.Add("the RST answered data");
+                details.Add("the RST answered data sent after its FIN");
             }
 
             if (observed.IdleBeforeSeconds is { } idle)

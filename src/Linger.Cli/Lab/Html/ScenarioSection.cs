@@ -121,7 +121,7 @@ internal static class ScenarioSection
 
         if (observed.InReplyToData == true)
         {
-            facts.Add("The RST answered data.");
+            facts.Add("The RST answered data the peer sent after the resetter's FIN.");
         }
 
         if (observed.IdleBeforeSeconds is { } idle)
