@@ -80,7 +80,10 @@ public readonly struct IpAddress : IEquatable<IpAddress>, IComparable<IpAddress>
     {
         if (IsV6)
         {
-            return ToIPAddress().TryFormat(destination, out charsWritten);
+            // An IPv4 address inside IPv6 (::ffff:a.b.c.d, ::a.b.c.d) is written with its dotted tail: the BCL's form.
+            return High == 0 && (Low >> 32) is 0 or 0xFFFF
+                ? ToIPAddress().TryFormat(destination, out charsWritten)
+                : TryFormatV6(destination, out charsWritten);
         }
 
         charsWritten = 0;
@@ -148,4 +151,66 @@ public readonly struct IpAddress : IEquatable<IpAddress>, IComparable<IpAddress>
 
     /// <summary>Ordering.</summary>
     public static bool operator >=(IpAddress left, IpAddress right) => left.CompareTo(right) >= 0;
+
+    /// <summary>RFC 5952 text: lowercase hexadecimal without leading zeros, the longest run of two or more zero groups
+    /// (the first of equal runs) written "::".</summary>
+    private bool TryFormatV6(Span<char> destination, out int charsWritten)
+    {
+        charsWritten = 0;
+        Span<ushort> groups = stackalloc ushort[8];
+        for (var i = 0; i < 4; i++)
+        {
+            groups[i] = (ushort)(High >> (48 - (16 * i)));
+            groups[i + 4] = (ushort)(Low >> (48 - (16 * i)));
+        }
+
+        int bestStart = -1, bestLength = 1;
+        for (var i = 0; i < 8;)
+        {
+            if (groups[i] != 0)
+            {
+                i++;
+                continue;
+            }
+
+            var start = i;
+            while (i < 8 && groups[i] == 0)
+            {
+                i++;
+            }
+
+            if (i - start > bestLength)
+            {
+                (bestStart, bestLength) = (start, i - start);
+            }
+        }
+
+        if (destination.Length < 39)
+        {
+            return false; // the longest form, eight groups of four digits and seven colons
+        }
+
+        var n = 0;
+        for (var i = 0; i < 8; i++)
+        {
+            if (i == bestStart)
+            {
+                destination[n++] = ':';
+                destination[n++] = ':';
+                i += bestLength - 1;
+                continue;
+            }
+
+            if (n > 0 && destination[n - 1] != ':')
+            {
+                destination[n++] = ':';
+            }
+
+            groups[i].TryFormat(destination[n..], out var written, "x", System.Globalization.CultureInfo.InvariantCulture);
+            n += written;
+        }
+
+        charsWritten = n;
+        return true;
+    }
 }
