@@ -105,14 +105,7 @@ public sealed class SmtpFailureTests
             Assert.Equal(0, json.ExitCode);
             Assert.Equal(Password, heard);
             Assert.Contains("<redacted>", text.Stdout, StringComparison.Ordinal);
-            var forms = new[] { Password, B64(Password), B64($"\0alice\0{Password}") };
-            foreach (var output in new[] { text.Stdout, text.Stderr, json.Stdout, json.Stderr })
-            {
-                foreach (var form in forms)
-                {
-                    Assert.DoesNotContain(form, output, StringComparison.Ordinal);
-                }
-            }
+            PasswordAssert.NowhereIn(Password, "alice", text.Stdout, text.Stderr, json.Stdout, json.Stderr);
         }
         finally
         {
@@ -174,8 +167,6 @@ public sealed class SmtpFailureTests
     }
 
     private static string Target(SmtpFakeServer server) => "127.0.0.1:" + server.Port.ToString(CultureInfo.InvariantCulture);
-
-    private static string B64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
 
     private static JsonElement SingleFinding(SmtpCli.Result r)
     {
