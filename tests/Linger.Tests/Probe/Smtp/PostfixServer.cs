@@ -29,8 +29,9 @@ namespace Linger.Tests.Probe.Smtp;
 /// for a logged-in user, and then really delivered, by postfix's virtual(8) agent, into the Maildir under this
 /// directory (<see cref="FindDelivered"/>). Everything postfix logs goes to <see cref="MailLog"/>.
 /// </para>
-/// Dispose runs <c>postfix -c DIR stop</c>, kills the master by its pid file if it is still there, and removes the
-/// directory, so a failed test leaves nothing running.
+/// Dispose runs <c>postfix -c DIR stop</c> (in the namespace, if any), waits up to 10 s for the master to go, kills
+/// it and its children by its pid file if it is still there, and removes the directory, so a failed test leaves
+/// nothing running.
 /// </summary>
 public sealed class PostfixServer : IDisposable
 {
@@ -40,6 +41,7 @@ public sealed class PostfixServer : IDisposable
     public const string User = "alice";
 
     private readonly string _dir;
+    private readonly string? _netns;
 
     /// <summary>On loopback, on free ports.</summary>
     public PostfixServer()
@@ -54,10 +56,11 @@ public sealed class PostfixServer : IDisposable
     internal PostfixServer(IPAddress address, string? netns)
     {
         Address = address;
+        _netns = netns;
         _dir = Directory.CreateTempSubdirectory("linger-postfix-").FullName;
         try
         {
-            Start(netns);
+            Start();
         }
         catch
         {
@@ -136,17 +139,20 @@ public sealed class PostfixServer : IDisposable
         var conf = Path.Combine(_dir, "conf");
         if (File.Exists(Path.Combine(conf, "main.cf")))
         {
-            Run("postfix", "-c", conf, "stop");
+            Postfix(conf, "stop");
         }
 
-        var pidFile = Path.Combine(_dir, "queue", "pid", "master.pid");
-        if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid))
+        // postfix stop only signals the master; wait for it to go, and kill it (and its children) if it does not.
+        if (MasterPid() is { } pid)
         {
             try
             {
                 using var master = Process.GetProcessById(pid);
-                master.Kill(entireProcessTree: true);
-                master.WaitForExit(5000);
+                if (!master.WaitForExit(10_000))
+                {
+                    master.Kill(entireProcessTree: true);
+                    master.WaitForExit(5000);
+                }
             }
             catch (ArgumentException)
             {
@@ -157,12 +163,29 @@ public sealed class PostfixServer : IDisposable
         Directory.Delete(_dir, recursive: true);
     }
 
+    /// <summary>
+    /// The master's pid from its pid file. Read by cat: the running master holds a lock on the file that makes .NET's
+    /// own file reads fail.
+    /// </summary>
+    private int? MasterPid()
+    {
+        var pidFile = Path.Combine(_dir, "queue", "pid", "master.pid");
+        return File.Exists(pidFile) && Run("cat", pidFile) is (0, var text) && int.TryParse(text.Trim(), out var pid) ? pid : null;
+    }
+
+    /// <summary>
+    /// <c>postfix -c CONF COMMAND</c>, in the namespace when there is one: the postfix command checks that
+    /// inet_interfaces are this network's own addresses, and the namespace's are not the host's.
+    /// </summary>
+    private (int ExitCode, string Output) Postfix(string conf, string command) =>
+        _netns is null ? Run("postfix", "-c", conf, command) : Run("ip", "netns", "exec", _netns, "postfix", "-c", conf, command);
+
     /// <summary>Runs a command (killed after 30 s); its exit code, and what it printed on both streams.</summary>
     internal static (int ExitCode, string Output) Run(string file, params string[] args) => RunWithInput(file, null, args);
 
-    private void Start(string? netns)
+    private void Start()
     {
-        var inNamespace = netns is not null;
+        var inNamespace = _netns is not null;
         SmtpPort = inNamespace ? 25 : FreePort();
         SubmissionPort = inNamespace ? 587 : FreePort();
         SmtpsPort = inNamespace ? 465 : FreePort();
@@ -271,8 +294,8 @@ public sealed class PostfixServer : IDisposable
 
             """);
 
-        Run("postfix", "-c", conf, "check");
-        var start = netns is null ? Run("postfix", "-c", conf, "start") : Run("ip", "netns", "exec", netns, "postfix", "-c", conf, "start");
+        Postfix(conf, "check");
+        var start = Postfix(conf, "start");
         if (start.ExitCode != 0)
         {
             throw new InvalidOperationException($"postfix did not start: {start.Output}\nits log:\n{ReadLog()}");
