@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Linger.Knowledge;
 using Linger.Tests.Support;
 
 namespace Linger.Tests.Probe.Smtp;
@@ -111,6 +112,24 @@ public sealed class SmtpFailureTests
         {
             Environment.SetEnvironmentVariable(variable, null);
         }
+    }
+
+    [Fact]
+    public void A_refused_connection_fails_the_connect_stage_naming_both_causes_a_refusal_can_have()
+    {
+        int port;
+        using (var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        }
+
+        var r = SmtpCli.Run("127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture), "--json", "--timeout", "5");
+        Assert.Equal(11, r.ExitCode);
+        var finding = SingleFinding(r);
+        Assert.Equal("connect-refused", finding.GetProperty("id").GetString());
+        var en = CultureInfo.GetCultureInfo("en");
+        Assert.Equal($"{KnowledgeBase.Default.Text("cause.nothing-listening.title", en)}, or {KnowledgeBase.Default.Text("cause.firewall-reject.title", en)}", finding.GetProperty("likely_cause").GetString());
     }
 
     [Fact]
