@@ -8,7 +8,8 @@ namespace Linger.Probe.Smtp;
 /// <summary>
 /// <c>linger probe smtp</c>: resolve, connect, greeting, EHLO, TLS (implicit on 465, STARTTLS elsewhere), optionally
 /// AUTH and a real test message, recording where the conversation breaks and why. A TLS mode that does not match the
-/// port is confirmed on a second connection before it is reported, so every finding is something the wire showed.
+/// port is confirmed on a second connection before it is reported, and a provider's block of port 25 is named only when
+/// the same server's submission ports connect, so every finding is something the wire showed.
 /// </summary>
 public sealed class SmtpProbe
 {
@@ -79,9 +80,9 @@ public sealed class SmtpProbe
         }
 
         session.Stage("connect", false, started, error: error);
-        if (endPoint is null || !await Port25BlockedAsync(session, endPoint, outcome, cancellationToken).ConfigureAwait(false))
+        if (endPoint is not null && !await Port25BlockedAsync(session, endPoint, outcome, cancellationToken).ConfigureAwait(false))
         {
-            TcpProbe.FindConnectFailure(session, endPoint!, outcome, error, _options.Timeout);
+            TcpProbe.FindConnectFailure(session, endPoint, outcome, error, _options.Timeout);
         }
 
         return (null, null);
@@ -106,7 +107,7 @@ public sealed class SmtpProbe
 
         var how = ConnectOutcomes.Describe(outcome);
         var ports = string.Join(" and ", open);
-        var summary = $"The connection to {endPoint} {(outcome == ConnectOutcome.TimedOut ? "got no answer" : $"was {how}")}, while the same server accepted connections on port {ports}: port 25 alone is blocked on the way.";
+        var summary = $"The connection to {endPoint} {(outcome == ConnectOutcome.TimedOut ? "got no answer" : $"was {how}")}, while the same server accepted connections on {(open.Count == 1 ? "port" : "ports")} {ports}: port 25 alone is blocked on the way.";
         var code = outcome switch { ConnectOutcome.TimedOut => "10060", ConnectOutcome.Refused => "10061", _ => "10054" };
         if (outcome == ConnectOutcome.TimedOut)
         {

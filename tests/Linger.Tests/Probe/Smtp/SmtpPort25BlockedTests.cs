@@ -52,7 +52,7 @@ internal static class Port25Blocked
         var finding = Assert.Single(doc.RootElement.GetProperty("findings").EnumerateArray()).Clone();
         Assert.Equal("port-25-blocked", finding.GetProperty("id").GetString());
         Assert.Equal(explainCode, finding.GetProperty("explain_code").GetString());
-        Assert.Contains("port 587 and 465", finding.GetProperty("summary").GetString(), StringComparison.Ordinal);
+        Assert.Contains("ports 587 and 465", finding.GetProperty("summary").GetString(), StringComparison.Ordinal);
         Assert.StartsWith(Text("fix"), finding.GetProperty("fix").GetString(), StringComparison.Ordinal);
         Assert.Contains("587", Text("fix"), StringComparison.Ordinal);
         Assert.Contains("465", Text("fix"), StringComparison.Ordinal);
