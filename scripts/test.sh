@@ -7,10 +7,14 @@ cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 # Debian packages the tests use (command -> package). Installed only when missing.
-declare -A NEEDED=([openssl]=openssl [sysctl]=procps [postfix]=postfix [script]=bsdutils [tcpdump]=tcpdump [tshark]=tshark [chromium]=chromium [ip]=iproute2 [nft]=nftables [vsftpd]=vsftpd)
+declare -A NEEDED=([openssl]=openssl [sysctl]=procps [postfix]=postfix [script]=bsdutils [tcpdump]=tcpdump [tshark]=tshark [chromium]=chromium [ip]=iproute2 [nft]=nftables [vsftpd]=vsftpd [saslpasswd2]=sasl2-bin)
 missing=()
 for cmd in "${!NEEDED[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${NEEDED[$cmd]}")
+done
+# Libraries with no command to look for: Cyrus SASL's PLAIN/LOGIN and sasldb plug-ins, for postfix's AUTH in the tests.
+for pkg in libsasl2-modules libsasl2-modules-db; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 if ((${#missing[@]})); then
   if [[ $(id -u) -ne 0 ]]; then

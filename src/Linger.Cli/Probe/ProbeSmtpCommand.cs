@@ -24,10 +24,10 @@ internal static class ProbeSmtpCommand
         var send = new Option<bool>("--send") { Description = "Send a real test message (needs --from and --to)." };
         var from = new Option<string?>("--from") { Description = "With --send: the sender address.", HelpName = "address" };
         var to = new Option<string?>("--to") { Description = "With --send: the recipient address.", HelpName = "address" };
-        var user = new Option<string?>("--user") { Description = "Log in as this user (AUTH PLAIN or LOGIN).", HelpName = "name" };
+        var user = new Option<string?>("--user") { Description = "Log in as this user: AUTH PLAIN when offered, else AUTH LOGIN (after STARTTLS when the server offers it).", HelpName = "name" };
         var passwordEnv = new Option<string>("--password-env") { Description = $"The environment variable holding the password. Default {DefaultPasswordVariable}; when it is unset, the password is asked for at the terminal without echo.", DefaultValueFactory = _ => DefaultPasswordVariable, HelpName = "name" };
 
-        var command = new Command("smtp", "Probe a mail server: greeting, EHLO and capabilities, STARTTLS or implicit TLS (by port: 465 implicit, 25/587 STARTTLS), optionally AUTH and a real test message. Prints the conversation and findings; exit code 0 when every stage passed, else the code of the stage that failed (see README).")
+        var command = new Command("smtp", "Probe a mail server: greeting, EHLO and capabilities, STARTTLS or implicit TLS (by port: 465 implicit, 25/587 STARTTLS), optionally AUTH and a real test message. When port 25 fails, the server's submission ports 587 and 465 are tried, to tell a block of port 25 alone (as providers do) from a server that is down. Prints the conversation and findings; exit code 0 when every stage passed, else the code of the stage that failed (see README).")
         {
             target, json, timeout, insecure, ehloName, tls, send, from, to, user, passwordEnv,
         };

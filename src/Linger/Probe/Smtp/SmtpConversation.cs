@@ -238,7 +238,10 @@ internal sealed class SmtpConversation(ProbeSession session, SmtpProbeOptions op
         if (!capabilities.Auth)
         {
             session.Stage("auth", false, session.ElapsedMs, error: ProbeError.Of("the server offers no AUTH" + (connection.IsTls ? string.Empty : " on this unencrypted connection")));
-            session.Find("auth-not-offered", "auth", $"The server listed no AUTH mechanism{(connection.IsTls ? string.Empty : " before TLS")}, so a client cannot log in to send mail here.", "smtp-auth-missing", null);
+            var summary = connection.IsTls || !capabilities.StartTls
+                ? $"The server listed no AUTH mechanism{(connection.IsTls ? string.Empty : " on this unencrypted connection")}, so a client cannot log in to send mail here."
+                : "The server offers STARTTLS and lists no AUTH mechanism before TLS has started (most servers keep passwords off unencrypted connections this way); a client that does not start TLS cannot log in.";
+            session.Find("auth-not-offered", "auth", summary, "smtp-auth-missing", null);
             return false;
         }
 

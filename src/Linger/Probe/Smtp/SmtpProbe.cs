@@ -1,12 +1,15 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
+using Linger.Probe.Tcp;
 
 namespace Linger.Probe.Smtp;
 
 /// <summary>
 /// <c>linger probe smtp</c>: resolve, connect, greeting, EHLO, TLS (implicit on 465, STARTTLS elsewhere), optionally
 /// AUTH and a real test message, recording where the conversation breaks and why. A TLS mode that does not match the
-/// port is confirmed on a second connection before it is reported, so every finding is something the wire showed.
+/// port is confirmed on a second connection before it is reported, and a provider's block of port 25 is named only when
+/// the same server's submission ports connect, so every finding is something the wire showed.
 /// </summary>
 public sealed class SmtpProbe
 {
@@ -51,11 +54,10 @@ public sealed class SmtpProbe
     private async Task<(LineConnection? Connection, IPEndPoint? EndPoint)> ConnectAsync(ProbeSession session, IReadOnlyList<IPAddress> addresses, CancellationToken cancellationToken)
     {
         var started = session.ElapsedMs;
-        ProbeError? last = null;
-        var timedOut = false;
+        var (endPoint, outcome, error) = (default(IPEndPoint), ConnectOutcome.Other, default(ProbeError));
         foreach (var address in addresses)
         {
-            var endPoint = new IPEndPoint(address, _options.Target.Port);
+            endPoint = new IPEndPoint(address, _options.Target.Port);
             session.Info($"connecting to {endPoint}");
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             cts.CancelAfter(_options.Timeout);
@@ -67,28 +69,56 @@ public sealed class SmtpProbe
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                timedOut = true;
-                last = ProbeError.Of(string.Create(CultureInfo.InvariantCulture, $"no answer from {endPoint} within {_options.Timeout.TotalSeconds:0.#} s"));
-                session.Error(last.Message);
+                (outcome, error) = (ConnectOutcome.TimedOut, ProbeError.Of(string.Create(CultureInfo.InvariantCulture, $"no answer from {endPoint} within {_options.Timeout.TotalSeconds:0.#} s")));
+                session.Error(error.Message);
             }
-            catch (System.Net.Sockets.SocketException e)
+            catch (SocketException e)
             {
-                last = ProbeError.From(e);
+                (outcome, error) = (ConnectOutcomes.Of(e.SocketErrorCode), ProbeError.From(e));
                 session.Error($"{endPoint}: {e.Message}");
             }
         }
 
-        session.Stage("connect", false, started, error: last);
-        var port = _options.Target.Port;
-        if (timedOut)
+        session.Stage("connect", false, started, error: error);
+        if (endPoint is not null && !await Port25BlockedAsync(session, endPoint, outcome, cancellationToken).ConfigureAwait(false))
         {
-            session.Find("connect-timeout", "connect", $"Nothing answered the connection to port {port}: the packets were dropped on the way.", port == 25 ? "isp-blocks-port-25" : "firewall-drop", "10060");
-        }
-        else if (last?.SocketError == System.Net.Sockets.SocketError.ConnectionRefused)
-        {
-            session.Find("connect-refused", "connect", $"The connection to port {port} was refused: no mail server listens there, or a firewall rejects it.", "nothing-listening", "10061");
+            TcpProbe.FindConnectFailure(session, endPoint, outcome, error, _options.Timeout);
         }
 
         return (null, null);
+    }
+
+    /// <summary>
+    /// Port 25 failed: when the same server takes connections on a submission port, the block is on port 25 alone, as
+    /// providers block it for home and mobile lines. Reports it and returns true; false when the evidence is not there.
+    /// </summary>
+    private async Task<bool> Port25BlockedAsync(ProbeSession session, IPEndPoint endPoint, ConnectOutcome outcome, CancellationToken cancellationToken)
+    {
+        if (endPoint.Port != 25 || outcome is not (ConnectOutcome.TimedOut or ConnectOutcome.Refused or ConnectOutcome.Reset))
+        {
+            return false;
+        }
+
+        var open = await SubmissionPorts.OpenAsync(session, endPoint.Address, _options.Timeout, cancellationToken).ConfigureAwait(false);
+        if (open.Count == 0)
+        {
+            return false;
+        }
+
+        var how = ConnectOutcomes.Describe(outcome);
+        var ports = string.Join(" and ", open);
+        var summary = $"The connection to {endPoint} {(outcome == ConnectOutcome.TimedOut ? "got no answer" : $"was {how}")}, while the same server accepted connections on {(open.Count == 1 ? "port" : "ports")} {ports}: port 25 alone is blocked on the way.";
+        var code = outcome switch { ConnectOutcome.TimedOut => "10060", ConnectOutcome.Refused => "10061", _ => "10054" };
+        if (outcome == ConnectOutcome.TimedOut)
+        {
+            session.Find("port-25-blocked", "connect", summary, "isp-blocks-port-25", code);
+        }
+        else
+        {
+            // A reset on port 25 alone is also what a server that takes submissions only (nothing on 25) answers.
+            CauseChoice.Find(session, "port-25-blocked", "connect", summary, "isp-blocks-port-25", "nothing-listening", code);
+        }
+
+        return true;
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Linger.Tests.Support;
@@ -6,14 +5,14 @@ using Linger.Tests.Support;
 namespace Linger.Tests.Probe.Smtp;
 
 /// <summary>
-/// <c>linger probe smtp</c> against a real postfix (see <see cref="PostfixServer"/>): STARTTLS, implicit TLS, AUTH,
-/// a real message, and the TLS mode mismatches; postfix's own log is the cross-check of what the probe says it did.
+/// <c>linger probe smtp</c> against a real postfix (see <see cref="PostfixServer"/>): STARTTLS, implicit TLS,
+/// a real message, and the TLS mode mismatches (logging in: <see cref="SmtpPostfixAuthTests"/>); postfix's own log is the cross-check of what the probe says it did.
 /// </summary>
 public sealed partial class SmtpPostfixTests(PostfixServer postfix) : IClassFixture<PostfixServer>
 {
-    private string Plain => $"127.0.0.1:{postfix.SmtpPort.ToString(CultureInfo.InvariantCulture)}";
+    private string Plain => postfix.Target(postfix.SmtpPort);
 
-    private string Smtps => $"127.0.0.1:{postfix.SmtpsPort.ToString(CultureInfo.InvariantCulture)}";
+    private string Smtps => postfix.Target(postfix.SmtpsPort);
 
     [RootFact]
     public void Starttls_then_ehlo_again_passes_every_stage_and_postfix_logs_the_same_conversation()

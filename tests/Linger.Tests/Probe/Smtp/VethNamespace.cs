@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Net;
+
+namespace Linger.Tests.Probe.Smtp;
+
+/// <summary>
+/// A network namespace <c>PREFIX-PID-N</c> joined to this one by a veth pair on a /30 of 10.249.0.0/16
+/// (<see cref="Here"/> on this side, <see cref="There"/> inside), with loopback up inside. Servers started in it have
+/// its own port space; nftables rules loaded into it filter what reaches them. Dispose deletes the namespace, which
+/// takes the veth pair and the rules with it; a namespace of the same name left by a killed run is deleted first.
+/// </summary>
+public sealed class VethNamespace : IDisposable
+{
+    private static int _serial;
+
+    public VethNamespace(string prefix)
+    {
+        var pid = Environment.ProcessId;
+        var n = Interlocked.Increment(ref _serial);
+        Name = string.Create(CultureInfo.InvariantCulture, $"{prefix}-{pid}-{n}");
+
+        // Interface names are at most 15 characters; the pair vanishes with the namespace.
+        var host = string.Create(CultureInfo.InvariantCulture, $"lgs{pid % 100000}-{n}h");
+        var inside = string.Create(CultureInfo.InvariantCulture, $"lgs{pid % 100000}-{n}n");
+        Here = IPAddress.Parse(string.Create(CultureInfo.InvariantCulture, $"10.249.{pid % 250}.{(4 * (n % 64)) + 1}"));
+        There = IPAddress.Parse(string.Create(CultureInfo.InvariantCulture, $"10.249.{pid % 250}.{(4 * (n % 64)) + 2}"));
+        Remove();
+        try
+        {
+            PostfixServer.Check("ip", "netns", "add", Name);
+            PostfixServer.Check("ip", "link", "add", host, "type", "veth", "peer", "name", inside, "netns", Name);
+            PostfixServer.Check("ip", "addr", "add", $"{Here}/30", "dev", host);
+            PostfixServer.Check("ip", "link", "set", host, "up");
+            Exec("ip", "addr", "add", $"{There}/30", "dev", inside);
+            Exec("ip", "link", "set", inside, "up");
+            Exec("ip", "link", "set", "lo", "up");
+        }
+        catch
+        {
+            Remove();
+            throw;
+        }
+    }
+
+    /// <summary>The namespace's name under /run/netns.</summary>
+    public string Name { get; }
+
+    /// <summary>This side's address on the pair.</summary>
+    public IPAddress Here { get; }
+
+    /// <summary>The namespace's address on the pair.</summary>
+    public IPAddress There { get; }
+
+    /// <summary>Runs a command inside the namespace; it must succeed.</summary>
+    public void Exec(string file, params string[] args) => PostfixServer.Check("ip", ["netns", "exec", Name, file, .. args]);
+
+    /// <summary>Loads an nftables ruleset (nft -f syntax) into the namespace.</summary>
+    public void LoadRules(string ruleset)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"{Name}.nft");
+        File.WriteAllText(file, ruleset);
+        try
+        {
+            Exec("nft", "-f", file);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    public void Dispose() => Remove();
+
+    private void Remove()
+    {
+        if (File.Exists($"/run/netns/{Name}"))
+        {
+            PostfixServer.Run("ip", "netns", "del", Name);
+        }
+    }
+}
