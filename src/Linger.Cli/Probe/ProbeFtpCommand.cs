@@ -25,7 +25,7 @@ internal static class ProbeFtpCommand
         var active = new Option<bool>("--active") { Description = "Also try active mode (PORT and EPRT): the server connects back to this machine." };
         var size = new Option<string>("--size") { Description = "Size of the test file uploaded, downloaded and deleted: 4MB (default), 512KB, 1GB at most, 0 to skip.", DefaultValueFactory = _ => "4MB", HelpName = "bytes" };
         var concurrency = new Option<int>("--concurrency") { Description = "Open this many sessions at once to find the server's limit (default 1: no test).", DefaultValueFactory = _ => 1, HelpName = "n" };
-        var tls = new Option<bool>("--tls") { Description = "Explicit FTPS: AUTH TLS, then PBSZ 0 and PROT P (data in TLS too)." };
+        var tls = new Option<bool>("--tls") { Description = "Explicit FTPS: AUTH TLS, then PBSZ 0 and PROT P (data in TLS too, resuming the control connection's TLS session, which needs the server's host name rather than its address)." };
         var insecure = new Option<bool>("--insecure", "-k") { Description = "Go on when the certificate is not trusted (the problem is still reported)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON document (schema linger.probe/1) instead of the transcript." };
         var timeout = new Option<string>("--timeout") { Description = "How long each exchange may wait: 10s (default), 500ms, 1m. A transfer may go this long without progress.", DefaultValueFactory = _ => "10s", HelpName = "t" };

@@ -98,7 +98,7 @@ public sealed class FtpProbe(FtpProbeOptions options)
         if (_options.Size > 0 && (_pasvWorks == true || _epsvWorks == true))
         {
             var file = new FtpTestFile(_options.Size, (uint)Random.Shared.Next());
-            var name = string.Create(CultureInfo.InvariantCulture, $"linger-probe-{Environment.ProcessId}-{Random.Shared.Next():x8}.bin");
+            var name = file.NameFor(Environment.ProcessId);
             var transfer = new FtpTransfer(_session, _options, file, name);
             var limit = TransferLimit();
             var uploaded = await RunDataStageAsync("upload", limit, c => transfer.UploadAsync(_control, TakeChannelAsync, c), ct).ConfigureAwait(false);
@@ -149,7 +149,8 @@ public sealed class FtpProbe(FtpProbeOptions options)
         }
 
         var stage = await _session.RunStageAsync(name, limit, work, ct).ConfigureAwait(false);
-        _outOfStep |= !stage.Ok && stage.Received is null;
+        // After a 522 (TLS data connection refused) vsftpd ends the whole session, so nothing more can be asked.
+        _outOfStep |= !stage.Ok && (stage.Received is null || stage.Received.StartsWith("522", StringComparison.Ordinal));
         return stage;
     }
 
@@ -254,6 +255,11 @@ public sealed class FtpProbe(FtpProbeOptions options)
             _session.Find(new Finding("certificate-not-trusted", "tls", $"The server's certificate is not trusted ({accepted}); the probe went on because of --insecure.",
                 "A self-signed or expired certificate, one for another name, or a missing intermediate certificate.",
                 "Install a certificate for this host name from a trusted authority with its full chain.", null));
+        }
+
+        if (IPAddress.TryParse(Host, out _))
+        {
+            _session.Info("the target is an IP address: .NET resumes TLS sessions only for host names, so each data connection will start a new TLS session, which servers that require session reuse (vsftpd's default) refuse; give the host name to avoid that");
         }
 
         foreach (var command in (string[])["PBSZ 0", "PROT P"])
@@ -395,10 +401,10 @@ public sealed class FtpProbe(FtpProbeOptions options)
     private async Task<StageOutcome> ListAsync(CancellationToken ct)
     {
         await using var channel = await TakeChannelAsync(ct).ConfigureAwait(false);
-        return await ListOverAsync(channel, "LIST", ct).ConfigureAwait(false);
+        return await ListOverAsync("list", channel, "LIST", ct).ConfigureAwait(false);
     }
 
-    private async Task<StageOutcome> ListOverAsync(FtpDataChannel channel, string sent, CancellationToken ct)
+    private async Task<StageOutcome> ListOverAsync(string stage, FtpDataChannel channel, string sent, CancellationToken ct)
     {
         var start = await _control!.CommandAsync("LIST", ct).ConfigureAwait(false);
         if (start.Code is not (150 or 125))
@@ -427,7 +433,13 @@ public sealed class FtpProbe(FtpProbeOptions options)
             lines += buffer.AsSpan(0, n).Count((byte)'\n');
         }
 
+        await channel.FinishAsync(ct).ConfigureAwait(false);
         var done = await _control.ReadAsync(ct).ConfigureAwait(false);
+        if (FtpTlsDataRefusal.Check(_session, stage, sent, done, Host) is { } refused)
+        {
+            return refused;
+        }
+
         _session.Info(string.Create(CultureInfo.InvariantCulture, $"listing: {lines} entries, {total} bytes over the data connection"));
         return done.Code == 226
             ? StageOutcome.Pass(sent, done.Text)
@@ -451,7 +463,7 @@ public sealed class FtpProbe(FtpProbeOptions options)
         _session.Info($"listening on {channel.ListenEndPoint} for the server's data connection");
         try
         {
-            var listed = await ListOverAsync(channel, command, ct).ConfigureAwait(false);
+            var listed = await ListOverAsync(stage, channel, command, ct).ConfigureAwait(false);
             if (listed.Received?.StartsWith("425", StringComparison.Ordinal) == true)
             {
                 ConnectBackFailed(stage, channel.ListenEndPoint);

@@ -40,7 +40,7 @@ internal sealed class FtpTransfer(ProbeSession session, FtpProbeOptions options,
                     sent += n;
                 }
 
-                await channel.FinishSendingAsync().ConfigureAwait(false);
+                await channel.FinishAsync(idle.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
             {
@@ -57,6 +57,11 @@ internal sealed class FtpTransfer(ProbeSession session, FtpProbeOptions options,
         catch (FtpControlClosedException e)
         {
             return Interrupted("upload", command, sent, e, ct);
+        }
+
+        if (FtpTlsDataRefusal.Check(session, "upload", command, done, options.Target.Host) is { } refused)
+        {
+            return refused;
         }
 
         if (done.Code is 426 or 451)
@@ -111,6 +116,9 @@ internal sealed class FtpTransfer(ProbeSession session, FtpProbeOptions options,
 
                     received += n;
                 }
+
+                idle.CancelAfter(options.Timeout);
+                await channel.FinishAsync(idle.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
             {
@@ -126,6 +134,11 @@ internal sealed class FtpTransfer(ProbeSession session, FtpProbeOptions options,
         catch (FtpControlClosedException e)
         {
             return Interrupted("download", command, received, e, ct);
+        }
+
+        if (FtpTlsDataRefusal.Check(session, "download", command, done, options.Target.Host) is { } refused)
+        {
+            return refused;
         }
 
         if (received < file.Size || done.Code is 426 or 451)
