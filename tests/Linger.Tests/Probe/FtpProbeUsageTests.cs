@@ -34,6 +34,14 @@ public sealed class FtpProbeUsageTests
         Assert.Contains("--size", r.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_hold_that_is_not_a_duration_is_a_usage_error_naming_it()
+    {
+        var r = FtpProbeRunner.Run("probe", "ftp", "127.0.0.1", "--hold", "soon");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--hold 'soon' is not a duration", r.Stderr, StringComparison.Ordinal);
+    }
+
     [LinuxFact]
     public void A_closed_control_port_fails_at_connect_with_nothing_listening()
     {

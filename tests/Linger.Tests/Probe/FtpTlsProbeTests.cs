@@ -96,6 +96,29 @@ public sealed class FtpTlsProbeTests
     }, "cmds_denied=DELE");
 
     [RootFact]
+    public Task The_idle_session_timeout_of_an_ftps_session_ends_the_hold_with_the_server_idle_timeout_finding() => WithTlsServerAsync(async server =>
+    {
+        var options = new FtpProbeOptions
+        {
+            Target = ProbeTarget.Parse($"localhost:{server.Port}", 21),
+            User = server.User,
+            Password = server.Password,
+            Size = 0,
+            Tls = true,
+            Insecure = true,
+            Hold = TimeSpan.FromSeconds(20),
+            Timeout = TimeSpan.FromSeconds(5),
+        };
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var report = await new FtpProbe(options).RunAsync(new ProbeSession("ftp", server.Target), cts.Token);
+
+        Assert.Equal("hold", report.FailedStage?.Name);
+        var finding = Assert.Single(report.Findings, f => f.Id == "ftp-idle-timeout");
+        Assert.Contains("ended the TLS session", finding.Summary, StringComparison.Ordinal);
+        Assert.Contains("closed the connection (FIN)", finding.Summary, StringComparison.Ordinal);
+    }, "idle_session_timeout=2");
+
+    [RootFact]
     public Task By_ip_address_the_data_connection_is_refused_for_session_reuse_and_the_finding_names_require_ssl_reuse() => WithTlsServerAsync(async server =>
     {
         var report = await ProbeAsync(server, server.Target, insecure: true);

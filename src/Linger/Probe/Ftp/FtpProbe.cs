@@ -8,7 +8,7 @@ namespace Linger.Probe.Ftp;
 
 /// <summary>
 /// <c>linger probe ftp</c>: the FTP checklist against a real server. Stages: resolve, connect, banner, tls (with
-/// <see cref="FtpProbeOptions.Tls"/>), login (with SYST, FEAT and TYPE I), pasv, list, epsv, upload, download, port and
+/// <see cref="FtpProbeOptions.Tls"/>), login (with SYST, FEAT and TYPE I), hold (with <see cref="FtpProbeOptions.Hold"/>), pasv, list, epsv, upload, download, port and
 /// eprt (with <see cref="FtpProbeOptions.Active"/>), concurrency (with <see cref="FtpProbeOptions.Concurrency"/>).
 /// Data connections only ever go to the address the control connection reached, whatever 227 says.
 /// </summary>
@@ -23,6 +23,7 @@ public sealed class FtpProbe(FtpProbeOptions options)
     private bool? _pasvWorks;
     private bool? _epsvWorks;
     private bool _outOfStep;
+    private bool _sessionEnded;
 
     /// <summary>Runs the probe, recording into <paramref name="session"/>, and returns its report.</summary>
     public async Task<ProbeReport> RunAsync(ProbeSession session, CancellationToken cancellationToken)
@@ -46,7 +47,7 @@ public sealed class FtpProbe(FtpProbeOptions options)
 
             if (_control is not null)
             {
-                await QuitAsync(_control).ConfigureAwait(false);
+                await QuitAsync(_control, _sessionEnded).ConfigureAwait(false);
             }
         }
 
@@ -73,6 +74,17 @@ public sealed class FtpProbe(FtpProbeOptions options)
         if (!(await _session.RunStageAsync("login", Timeout, LoginAsync, ct).ConfigureAwait(false)).Ok)
         {
             return;
+        }
+
+        if (_options.Hold is { } hold)
+        {
+            var idle = new FtpIdleHold(_session, _control!, hold, Timeout);
+            var held = await _session.RunStageAsync("hold", hold + (Timeout * 2), idle.RunAsync, ct).ConfigureAwait(false);
+            if (!held.Ok)
+            {
+                _sessionEnded = true;
+                return;
+            }
         }
 
         if (_control!.Peer.AddressFamily == AddressFamily.InterNetwork)
@@ -134,7 +146,7 @@ public sealed class FtpProbe(FtpProbeOptions options)
     private TimeSpan TransferLimit() => Timeout + TimeSpan.FromSeconds(_options.Size / (64.0 * 1024));
 
     [MemberNotNullWhen(true, nameof(_control))]
-    private bool ControlUsable => _control is not null && _control.Connection.Socket.Connected && !_outOfStep;
+    private bool ControlUsable => _control is not null && _control.Connection.Socket.Connected && !_outOfStep && !_sessionEnded;
 
     /// <summary>
     /// Runs a stage that moves data: when it fails part-way, replies may still be on their way (a late 226), so the
@@ -149,8 +161,10 @@ public sealed class FtpProbe(FtpProbeOptions options)
         }
 
         var stage = await _session.RunStageAsync(name, limit, work, ct).ConfigureAwait(false);
+        _outOfStep |= !stage.Ok && stage.Received is null;
+
         // After a 522 (TLS data connection refused) vsftpd ends the whole session, so nothing more can be asked.
-        _outOfStep |= !stage.Ok && (stage.Received is null || stage.Received.StartsWith("522", StringComparison.Ordinal));
+        _sessionEnded |= !stage.Ok && stage.Received?.StartsWith("522", StringComparison.Ordinal) == true;
         return stage;
     }
 
@@ -483,11 +497,11 @@ public sealed class FtpProbe(FtpProbeOptions options)
                 $"In active mode the server could not connect back to {listening}: a firewall or NAT in front of the client stops the incoming data connection. Use passive mode.",
             "ftp-passive-port-blocked", "425");
 
-    private async Task QuitAsync(FtpControl control)
+    private async Task QuitAsync(FtpControl control, bool sessionEnded)
     {
         try
         {
-            if (control.Connection.Socket.Connected)
+            if (control.Connection.Socket.Connected && !sessionEnded)
             {
                 using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(Math.Min(Timeout.TotalSeconds, 3)));
                 await control.CommandAsync("QUIT", cts.Token).ConfigureAwait(false);

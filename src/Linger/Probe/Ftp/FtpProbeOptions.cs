@@ -34,6 +34,12 @@ public sealed record FtpProbeOptions
     /// <summary>Explicit FTPS: AUTH TLS before login, data connections in TLS too.</summary>
     public bool Tls { get; init; }
 
+    /// <summary>
+    /// Keeps the logged-in control connection idle this long before the data stages and reports whether and how the
+    /// server ended it (an idle timeout: 421, FIN or RST); null (the default) skips the hold.
+    /// </summary>
+    public TimeSpan? Hold { get; init; }
+
     /// <summary>Proceeds when the certificate is not trusted (the problem is still reported).</summary>
     public bool Insecure { get; init; }
 
