@@ -6,6 +6,7 @@ namespace Linger.Tests.Probe;
 
 /// <summary>FileZilla's classic failure, for real: login works, then every passive data connection is blocked by a
 /// firewall rule (nftables in a network namespace, see <see cref="FtpFirewalledServer"/>).</summary>
+[Collection(FtpFirewalledServer.Collection)]
 public sealed class FtpBlockedPassiveTests
 {
     private static async Task<ProbeReport> ProbeAsync(FtpTestServer server)

@@ -474,28 +474,34 @@ public sealed class FtpProbe(FtpProbeOptions options)
             return StageOutcome.Fail($"{command.Split(' ')[0]} refused: {reply.Text}", command, reply.Text);
         }
 
-        _session.Info($"listening on {channel.ListenEndPoint} for the server's data connection");
+        var listening = channel.ListenEndPoint!;
+        _session.Info($"listening on {listening} for the server's data connection");
         try
         {
             var listed = await ListOverAsync(stage, channel, command, ct).ConfigureAwait(false);
             if (listed.Received?.StartsWith("425", StringComparison.Ordinal) == true)
             {
-                ConnectBackFailed(stage, channel.ListenEndPoint);
+                ConnectBackFailed(stage, listening, $"answered LIST with \"{listed.Received}\"");
+                return StageOutcome.Fail($"the server could not connect back to {listening} for LIST: {listed.Received}", command, listed.Received);
             }
 
             return listed;
         }
         catch (OperationCanceledException)
         {
-            ConnectBackFailed(stage, channel.ListenEndPoint);
+            // vsftpd answers LIST only once its connection back succeeded or gave up (connect_timeout, 60 s by default).
+            ConnectBackFailed(stage, listening, "did not answer LIST in time: it was still trying to connect back, and no connection arrived");
             throw;
         }
     }
 
-    private void ConnectBackFailed(string stage, IPEndPoint? listening) =>
+    private void ConnectBackFailed(string stage, IPEndPoint listening, string what)
+    {
+        var passive = _pasvWorks == true || _epsvWorks == true ? ", which worked in this probe" : string.Empty;
         _session.Find("ftp-active-connect-back-failed", stage,
-                $"In active mode the server could not connect back to {listening}: a firewall or NAT in front of the client stops the incoming data connection. Use passive mode.",
+            $"Active mode failed: after {stage.ToUpperInvariant()} the server could not connect back to {listening}, where the probe listened for the data connection; the server {what}. A firewall or NAT in front of this machine stops incoming connections. Use passive mode (PASV/EPSV){passive}.",
             "ftp-passive-port-blocked", "425");
+    }
 
     private async Task QuitAsync(FtpControl control, bool sessionEnded)
     {
