@@ -5,7 +5,8 @@ using Linger.Tests.Support;
 namespace Linger.Tests.Probe;
 
 /// <summary>FileZilla's classic failure, for real: login works, then every passive data connection is blocked by a
-/// firewall rule (nftables in a network namespace, see <see cref="FtpFirewalledServer"/>).</summary>
+/// firewall rule (nftables in a network namespace, see <see cref="FtpFirewalledServer"/>); and the control port itself
+/// blocked the same ways.</summary>
 [Collection(FtpFirewalledServer.Collection)]
 public sealed class FtpBlockedPassiveTests
 {
@@ -38,6 +39,30 @@ public sealed class FtpBlockedPassiveTests
         Assert.Contains("dropped silently", finding.Summary, StringComparison.Ordinal);
         Assert.Contains(report.Stages, s => s.Name == "epsv" && !s.Ok);
         Assert.DoesNotContain(report.Stages, s => s.Name is "list" or "upload");
+    }
+
+    [RootFact]
+    public async Task A_dropped_control_port_fails_connect_with_the_no_answer_finding()
+    {
+        using var site = new FtpFirewalledServer("drop", FtpBlockedPath.ControlPort);
+        var report = await ProbeAsync(site.Server);
+
+        Assert.Equal("connect", report.FailedStage?.Name);
+        var finding = Assert.Single(report.Findings);
+        Assert.Equal("control-no-answer", finding.Id);
+        Assert.Equal("ETIMEDOUT", finding.ExplainCode);
+    }
+
+    [RootFact]
+    public async Task A_rejected_control_port_fails_connect_with_the_refused_finding()
+    {
+        using var site = new FtpFirewalledServer("reject with tcp reset", FtpBlockedPath.ControlPort);
+        var report = await ProbeAsync(site.Server);
+
+        Assert.Equal("connect", report.FailedStage?.Name);
+        var finding = Assert.Single(report.Findings);
+        Assert.Equal("control-refused", finding.Id);
+        Assert.Equal("ECONNREFUSED", finding.ExplainCode);
     }
 
     [RootFact]

@@ -5,9 +5,10 @@ namespace Linger.Tests.Probe;
 
 /// <summary>
 /// vsftpd inside its own network namespace <c>lgrftp-&lt;pid&gt;</c>, reached over a veth pair
-/// (10.247.N.1 here, 10.247.N.2 there), with an nftables rule that blocks one data path. <see cref="FtpBlockedPath.PassiveRange"/>:
+/// (10.247.N.1 here, 10.247.N.2 there), with an nftables rule that blocks one path. <see cref="FtpBlockedPath.PassiveRange"/>:
 /// a rule in the namespace blocks the passive port range, so the control port works and every passive data connection
-/// fails, as behind a server firewall that only opened port 21. <see cref="FtpBlockedPath.ConnectBack"/>: a table
+/// fails, as behind a server firewall that only opened port 21 (<see cref="FtpBlockedPath.ControlPort"/> blocks port 21
+/// itself). <see cref="FtpBlockedPath.ConnectBack"/>: a table
 /// <c>lgrftp&lt;pid&gt;</c> here, in the probe's own namespace, blocks new connections coming in from the server over
 /// the veth, so active mode's connection back fails, as behind a client firewall or NAT. Dispose stops vsftpd, deletes
 /// that table and the namespace (which takes the veth pair and the namespace's rule with it).
@@ -22,7 +23,7 @@ public sealed class FtpFirewalledServer : IDisposable
     private readonly string _hostTable;
 
     /// <param name="verdict"><c>drop</c> (filtered: SYNs vanish) or <c>reject with tcp reset</c> (closed).</param>
-    /// <param name="blocked">Which data path the rule blocks.</param>
+    /// <param name="blocked">Which path the rule blocks.</param>
     /// <param name="extraConfig">More vsftpd configuration lines.</param>
     public FtpFirewalledServer(string verdict, FtpBlockedPath blocked = FtpBlockedPath.PassiveRange, IEnumerable<string>? extraConfig = null)
     {
@@ -43,10 +44,12 @@ public sealed class FtpFirewalledServer : IDisposable
             Check("ip", "netns", "exec", _namespace, "ip", "link", "set", inside, "up");
             Check("ip", "netns", "exec", _namespace, "ip", "link", "set", "lo", "up");
             Server = FtpTestServer.Start(extraConfig, address: IPAddress.Parse($"{net}.2"), netns: _namespace);
-            if (blocked == FtpBlockedPath.PassiveRange)
+            if (blocked is FtpBlockedPath.PassiveRange or FtpBlockedPath.ControlPort)
             {
-                ApplyRules(_namespace, string.Create(CultureInfo.InvariantCulture,
-                    $"table inet lgrftp {{\n  chain input {{\n    type filter hook input priority 0;\n    tcp dport {Server.PassiveMin}-{Server.PassiveMax} {verdict}\n  }}\n}}\n"));
+                var ports = blocked == FtpBlockedPath.ControlPort
+                    ? Server.Port.ToString(CultureInfo.InvariantCulture)
+                    : string.Create(CultureInfo.InvariantCulture, $"{Server.PassiveMin}-{Server.PassiveMax}");
+                ApplyRules(_namespace, $"table inet lgrftp {{\n  chain input {{\n    type filter hook input priority 0;\n    tcp dport {ports} {verdict}\n  }}\n}}\n");
             }
             else
             {
@@ -121,11 +124,14 @@ public sealed class FtpFirewalledServer : IDisposable
     }
 }
 
-/// <summary>The data path an <see cref="FtpFirewalledServer"/> blocks.</summary>
+/// <summary>The path to or from the server that an <see cref="FtpFirewalledServer"/> blocks.</summary>
 public enum FtpBlockedPath
 {
     /// <summary>The server's passive port range (a server-side firewall).</summary>
     PassiveRange,
+
+    /// <summary>The control port itself (a firewall in front of the whole server).</summary>
+    ControlPort,
 
     /// <summary>Connections from the server to this machine: active mode's connection back (a client-side firewall).</summary>
     ConnectBack,

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using Linger.Probe.Tcp;
 
 namespace Linger.Probe.Ftp;
 
@@ -201,15 +202,17 @@ public sealed class FtpProbe(FtpProbeOptions options)
 
             return new StageOutcome(false, Error: last);
         }, ct).ConfigureAwait(false);
-        if (!stage.Ok)
+        if (!stage.Ok && stage.Error is { } error)
         {
-            if (stage.Error?.SocketError == SocketError.ConnectionRefused)
+            // Sorted as probe tcp sorts connect errors; the probe's own timeout carries no socket error.
+            switch (error.SocketError is { } code ? ConnectOutcomes.Of(code) : ConnectOutcome.TimedOut)
             {
-                _session.Find("control-refused", "connect", $"Port {port} refused the connection (RST): no FTP server listens there, or a firewall rejects it.", "nothing-listening", "ECONNREFUSED");
-            }
-            else if (stage.Error is { SocketError: null })
-            {
-                _session.Find("control-no-answer", "connect", $"Nothing answered on port {port}: the connection attempt was dropped silently.", "firewall-drop", "ETIMEDOUT");
+                case ConnectOutcome.Refused:
+                    _session.Find("control-refused", "connect", $"Port {port} refused the connection (RST): no FTP server listens there, or a firewall rejects it.", "nothing-listening", "ECONNREFUSED");
+                    break;
+                case ConnectOutcome.TimedOut:
+                    _session.Find("control-no-answer", "connect", $"Nothing answered on port {port}: the connection attempt was dropped silently.", "firewall-drop", "ETIMEDOUT");
+                    break;
             }
         }
 
