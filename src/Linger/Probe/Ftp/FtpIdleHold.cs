@@ -14,9 +14,6 @@ internal sealed class FtpIdleHold(ProbeSession session, FtpControl control, Time
     /// <summary>Replies tolerated during the hold before the stage stops listening (a server chattering without end).</summary>
     private const int MaxUnsolicitedReplies = 16;
 
-    /// <summary>True when the server ended the session during the hold: nothing more can be asked on it.</summary>
-    public bool SessionEnded { get; private set; }
-
     /// <summary>Runs the stage.</summary>
     public async Task<StageOutcome> RunAsync(CancellationToken ct)
     {
@@ -27,7 +24,7 @@ internal sealed class FtpIdleHold(ProbeSession session, FtpControl control, Time
         for (var replies = 0; replies < MaxUnsolicitedReplies; replies++)
         {
             var left = deadline - DateTime.UtcNow;
-            if (left <= TimeSpan.Zero || !await SomethingArrivesAsync(left, ct).ConfigureAwait(false))
+            if (left <= TimeSpan.Zero || !await control.WaitForServerAsync(left, ct).ConfigureAwait(false))
             {
                 session.Info($"the control connection is still open after {seconds} s idle");
                 return StageOutcome.Pass(received: $"still open after {seconds} s idle");
@@ -54,14 +51,14 @@ internal sealed class FtpIdleHold(ProbeSession session, FtpControl control, Time
 
             if (reply is null)
             {
-                SessionEnded = true;
+                control.MarkEnded();
                 session.Find("ftp-idle-closed", "hold", $"After {idle} s without a command the server closed the control connection (FIN) without a word: it ends idle sessions.", "server-idle-timeout", null);
                 return StageOutcome.Fail($"the server closed the control connection (FIN) after {idle} s idle", received: "FIN");
             }
 
             if (reply.Code == 421)
             {
-                SessionEnded = true;
+                control.MarkEnded();
                 var end = await HowItEndedAsync(ct).ConfigureAwait(false);
                 session.Find("ftp-idle-timeout", "hold", $"After {idle} s without a command the server ended the session: \"{reply.Text}\", then {end}. It logs out idle sessions (vsftpd: idle_session_timeout, 300 s by default).", "server-idle-timeout", "421");
                 return StageOutcome.Fail($"the server ended the idle session after {idle} s: {reply.Text}", received: reply.Text);
@@ -74,25 +71,6 @@ internal sealed class FtpIdleHold(ProbeSession session, FtpControl control, Time
     }
 
     private static string Seconds(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);
-
-    /// <summary>
-    /// Waits for bytes or the end of the stream without taking any (a zero-byte receive on the socket), so that running
-    /// out of time leaves the connection, and TLS over it, untouched. A reset throws.
-    /// </summary>
-    private async Task<bool> SomethingArrivesAsync(TimeSpan wait, CancellationToken ct)
-    {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        cts.CancelAfter(wait);
-        try
-        {
-            await control.Connection.Socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cts.Token).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            return false;
-        }
-    }
 
     private async Task<NumberedReply?> ReadWithinAsync(CancellationToken ct)
     {
@@ -126,7 +104,7 @@ internal sealed class FtpIdleHold(ProbeSession session, FtpControl control, Time
     /// </summary>
     private StageOutcome TlsEnded(string idle, IOException e, string end)
     {
-        SessionEnded = true;
+        control.MarkEnded();
         session.Find("ftp-idle-timeout", "hold", $"After {idle} s without a command the server ended the TLS session on the control connection, without a reply TLS could read (vsftpd, for one, sends close_notify and then \"500 OOPS\" in clear text where a plain session gets \"421 Timeout.\"), then {end}. It logs out idle sessions (vsftpd: idle_session_timeout, 300 s by default).", "server-idle-timeout", null);
         return StageOutcome.Fail($"the server ended the idle TLS session after {idle} s: {e.Message}", received: end);
     }
@@ -161,7 +139,7 @@ internal sealed class FtpIdleHold(ProbeSession session, FtpControl control, Time
 
     private StageOutcome Reset(string idle, SocketException e)
     {
-        SessionEnded = true;
+        control.MarkEnded();
         CauseChoice.Find(session, "ftp-idle-reset", "hold", $"After {idle} s without a command the control connection was reset (RST): a firewall, NAT or load balancer dropped its idle state, or the server aborts idle sessions.", "middlebox-idle-timeout", "server-idle-timeout", "ECONNRESET");
         return new StageOutcome(false, null, "RST", ProbeError.From(e) with { Message = $"{e.Message} after {idle} s idle" });
     }

@@ -24,7 +24,6 @@ public sealed class FtpProbe(FtpProbeOptions options)
     private bool? _pasvWorks;
     private bool? _epsvWorks;
     private bool _outOfStep;
-    private bool _sessionEnded;
 
     /// <summary>Runs the probe, recording into <paramref name="session"/>, and returns its report.</summary>
     public async Task<ProbeReport> RunAsync(ProbeSession session, CancellationToken cancellationToken)
@@ -48,7 +47,7 @@ public sealed class FtpProbe(FtpProbeOptions options)
 
             if (_control is not null)
             {
-                await QuitAsync(_control, _sessionEnded).ConfigureAwait(false);
+                await QuitAsync(_control).ConfigureAwait(false);
             }
         }
 
@@ -83,7 +82,6 @@ public sealed class FtpProbe(FtpProbeOptions options)
             var held = await _session.RunStageAsync("hold", hold + (Timeout * 2), idle.RunAsync, ct).ConfigureAwait(false);
             if (!held.Ok)
             {
-                _sessionEnded = true;
                 return;
             }
         }
@@ -114,7 +112,7 @@ public sealed class FtpProbe(FtpProbeOptions options)
             var name = file.NameFor(Environment.ProcessId);
             var transfer = new FtpTransfer(_session, _options, file, name);
             var limit = TransferLimit();
-            var uploaded = await RunDataStageAsync("upload", limit, c => transfer.UploadAsync(_control, TakeChannelAsync, c), ct).ConfigureAwait(false);
+            var uploaded = await RunDataStageAsync("upload", limit + (_options.Stall ?? TimeSpan.Zero), c => transfer.UploadAsync(_control, TakeChannelAsync, c), ct).ConfigureAwait(false);
             if (uploaded.Ok)
             {
                 await RunDataStageAsync("download", limit, c => transfer.DownloadAsync(_control, TakeChannelAsync, c), ct).ConfigureAwait(false);
@@ -123,6 +121,10 @@ public sealed class FtpProbe(FtpProbeOptions options)
             if (ControlUsable)
             {
                 await transfer.DeleteAsync(_control, Timeout, ct).ConfigureAwait(false);
+            }
+            else if (transfer.Stored)
+            {
+                _session.Error($"the test file {name} may remain on the server: the control connection is gone, so it could not be deleted");
             }
         }
 
@@ -147,7 +149,7 @@ public sealed class FtpProbe(FtpProbeOptions options)
     private TimeSpan TransferLimit() => Timeout + TimeSpan.FromSeconds(_options.Size / (64.0 * 1024));
 
     [MemberNotNullWhen(true, nameof(_control))]
-    private bool ControlUsable => _control is not null && _control.Connection.Socket.Connected && !_outOfStep && !_sessionEnded;
+    private bool ControlUsable => _control is not null && _control.Connection.Socket.Connected && !_outOfStep && !_control.Ended;
 
     /// <summary>
     /// Runs a stage that moves data: when it fails part-way, replies may still be on their way (a late 226), so the
@@ -163,9 +165,6 @@ public sealed class FtpProbe(FtpProbeOptions options)
 
         var stage = await _session.RunStageAsync(name, limit, work, ct).ConfigureAwait(false);
         _outOfStep |= !stage.Ok && stage.Received is null;
-
-        // After a 522 (TLS data connection refused) vsftpd ends the whole session, so nothing more can be asked.
-        _sessionEnded |= !stage.Ok && stage.Received?.StartsWith("522", StringComparison.Ordinal) == true;
         return stage;
     }
 
@@ -452,7 +451,7 @@ public sealed class FtpProbe(FtpProbeOptions options)
 
         await channel.FinishAsync(ct).ConfigureAwait(false);
         var done = await _control.ReadAsync(ct).ConfigureAwait(false);
-        if (FtpTlsDataRefusal.Check(_session, stage, sent, done, Host) is { } refused)
+        if (FtpTlsDataRefusal.Check(_session, _control, stage, sent, done, Host) is { } refused)
         {
             return refused;
         }
@@ -506,11 +505,11 @@ public sealed class FtpProbe(FtpProbeOptions options)
             "ftp-passive-port-blocked", "425");
     }
 
-    private async Task QuitAsync(FtpControl control, bool sessionEnded)
+    private async Task QuitAsync(FtpControl control)
     {
         try
         {
-            if (control.Connection.Socket.Connected && !sessionEnded)
+            if (control.Connection.Socket.Connected && !control.Ended)
             {
                 using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(Math.Min(Timeout.TotalSeconds, 3)));
                 await control.CommandAsync("QUIT", cts.Token).ConfigureAwait(false);

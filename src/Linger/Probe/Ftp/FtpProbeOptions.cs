@@ -40,6 +40,12 @@ public sealed record FtpProbeOptions
     /// </summary>
     public TimeSpan? Hold { get; init; }
 
+    /// <summary>
+    /// Pauses the upload halfway this long, watching the control connection, and reports whether the server's data
+    /// timeout ended the transfer (vsftpd's data_connection_timeout); null (the default) uploads without a pause.
+    /// </summary>
+    public TimeSpan? Stall { get; init; }
+
     /// <summary>Proceeds when the certificate is not trusted (the problem is still reported).</summary>
     public bool Insecure { get; init; }
 

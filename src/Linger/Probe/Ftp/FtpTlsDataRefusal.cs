@@ -14,15 +14,17 @@ internal static class FtpTlsDataRefusal
     public const int Code = 522;
 
     /// <summary>
-    /// When <paramref name="reply"/> is a 522, records the finding for <paramref name="stage"/> and returns the failed
-    /// stage's outcome; otherwise null.
+    /// When <paramref name="reply"/> is a 522, records the finding for <paramref name="stage"/>, marks the session on
+    /// <paramref name="control"/> ended, and returns the failed stage's outcome; otherwise null.
     /// </summary>
-    public static StageOutcome? Check(ProbeSession session, string stage, string sent, NumberedReply reply, string host)
+    public static StageOutcome? Check(ProbeSession session, FtpControl control, string stage, string sent, NumberedReply reply, string host)
     {
         if (reply.Code != Code)
         {
             return null;
         }
+
+        control.MarkEnded();
 
         if (reply.Text.Contains("reuse", StringComparison.OrdinalIgnoreCase))
         {

@@ -4,18 +4,22 @@ using Linger.Tests.Support;
 
 namespace Linger.Tests.Probe;
 
-/// <summary><c>linger probe ftp --hold</c> against vsftpd's idle_session_timeout (see <see cref="FtpTestServer"/>).</summary>
-public sealed class FtpHoldTests
+/// <summary>
+/// The server's timeouts, met for real: <c>--hold</c> against vsftpd's idle_session_timeout and <c>--stall</c> against
+/// its data_connection_timeout (see <see cref="FtpTestServer"/>).
+/// </summary>
+public sealed class FtpServerTimeoutTests
 {
-    private static async Task<ProbeReport> ProbeAsync(FtpTestServer server, TimeSpan hold)
+    private static async Task<ProbeReport> ProbeAsync(FtpTestServer server, TimeSpan? hold = null, TimeSpan? stall = null)
     {
         var options = new FtpProbeOptions
         {
             Target = ProbeTarget.Parse(server.Target, 21),
             User = server.User,
             Password = server.Password,
-            Size = 0,
+            Size = stall is null ? 0 : 1 << 20,
             Hold = hold,
+            Stall = stall,
             Timeout = TimeSpan.FromSeconds(5),
         };
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -28,7 +32,7 @@ public sealed class FtpHoldTests
     public async Task The_idle_session_timeout_ends_the_hold_with_421_and_the_server_idle_timeout_finding()
     {
         using var server = FtpTestServer.Start(["idle_session_timeout=2"]);
-        var report = await ProbeAsync(server, TimeSpan.FromSeconds(20));
+        var report = await ProbeAsync(server, hold: TimeSpan.FromSeconds(20));
 
         Assert.Equal("hold", report.FailedStage?.Name);
         Assert.Equal(ProbeExitCodes.All["hold"], ProbeExitCodes.For(report));
@@ -45,10 +49,37 @@ public sealed class FtpHoldTests
     public async Task A_hold_shorter_than_the_idle_timeout_passes_and_the_probe_goes_on()
     {
         using var server = FtpTestServer.Start(["idle_session_timeout=30"]);
-        var report = await ProbeAsync(server, TimeSpan.FromSeconds(1));
+        var report = await ProbeAsync(server, hold: TimeSpan.FromSeconds(1));
 
         Assert.True(report.FailedStage is null, Transcript(report));
         Assert.Equal(["login", "hold", "pasv", "list"], report.Stages.Select(s => s.Name).Where(n => n is "login" or "hold" or "pasv" or "list"));
         Assert.Empty(report.Findings);
+    }
+
+    [RootFact]
+    public async Task An_upload_stalled_past_the_data_connection_timeout_gets_421_and_the_data_timeout_finding()
+    {
+        using var server = FtpTestServer.Start(["data_connection_timeout=2"]);
+        var report = await ProbeAsync(server, stall: TimeSpan.FromSeconds(20));
+
+        Assert.Equal("upload", report.FailedStage?.Name);
+        Assert.Equal(ProbeExitCodes.All["upload"], ProbeExitCodes.For(report));
+        Assert.Contains(report.Transcript, t => t.Text.StartsWith("421 Data timeout", StringComparison.Ordinal));
+        var finding = Assert.Single(report.Findings, f => f.Id == "ftp-data-timeout");
+        Assert.Equal("upload", finding.Stage);
+        Assert.Matches(@"paused for [\d.]+ s after 524288 of 1048576 bytes", finding.Summary);
+        Assert.DoesNotContain(report.Stages, s => s.Name == "download");
+        Assert.Contains(report.Transcript, t => t.Text.Contains("may remain on the server", StringComparison.Ordinal));
+    }
+
+    [RootFact]
+    public async Task An_upload_stalled_less_than_the_data_connection_timeout_completes_whole()
+    {
+        using var server = FtpTestServer.Start(["data_connection_timeout=30"]);
+        var report = await ProbeAsync(server, stall: TimeSpan.FromSeconds(1));
+
+        Assert.True(report.FailedStage is null, Transcript(report));
+        Assert.Contains(report.Transcript, t => t.Text == "resuming the upload");
+        Assert.Matches(@"OK UPLOAD: .*, 1048576 bytes", server.Log);
     }
 }
