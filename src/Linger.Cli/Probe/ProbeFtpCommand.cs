@@ -55,6 +55,11 @@ internal static class ProbeFtpCommand
             }
 
             var bytes = ParseSize(parse.GetValue(size) ?? "4MB");
+            if (bytes == 0 && parse.GetValue(stall) is not null)
+            {
+                throw new UsageException("--stall pauses the upload, and --size 0 skips it; give a --size other than 0.");
+            }
+
             var sessions = parse.GetValue(concurrency);
             if (sessions is < 1 or > FtpProbeOptions.MaxConcurrency)
             {

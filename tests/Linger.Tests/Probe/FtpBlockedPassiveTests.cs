@@ -24,6 +24,17 @@ public sealed class FtpBlockedPassiveTests
         return await new FtpProbe(options).RunAsync(new ProbeSession("ftp", server.Target), cts.Token);
     }
 
+    private static async Task BlockedControlPortAsync(string verdict, string findingId, string explainCode)
+    {
+        using var site = new FtpFirewalledServer(verdict, FtpBlockedPath.ControlPort);
+        var report = await ProbeAsync(site.Server);
+
+        Assert.Equal("connect", report.FailedStage?.Name);
+        var finding = Assert.Single(report.Findings);
+        Assert.Equal(findingId, finding.Id);
+        Assert.Equal(explainCode, finding.ExplainCode);
+    }
+
     private static string Transcript(ProbeReport report) => string.Join('\n', report.Transcript.Select(t => $"{t.Mark} {t.Text}"));
 
     [RootFact]
@@ -42,28 +53,12 @@ public sealed class FtpBlockedPassiveTests
     }
 
     [RootFact]
-    public async Task A_dropped_control_port_fails_connect_with_the_no_answer_finding()
-    {
-        using var site = new FtpFirewalledServer("drop", FtpBlockedPath.ControlPort);
-        var report = await ProbeAsync(site.Server);
-
-        Assert.Equal("connect", report.FailedStage?.Name);
-        var finding = Assert.Single(report.Findings);
-        Assert.Equal("control-no-answer", finding.Id);
-        Assert.Equal("ETIMEDOUT", finding.ExplainCode);
-    }
+    public Task A_dropped_control_port_fails_connect_with_the_no_answer_finding() =>
+        BlockedControlPortAsync("drop", "control-no-answer", "ETIMEDOUT");
 
     [RootFact]
-    public async Task A_rejected_control_port_fails_connect_with_the_refused_finding()
-    {
-        using var site = new FtpFirewalledServer("reject with tcp reset", FtpBlockedPath.ControlPort);
-        var report = await ProbeAsync(site.Server);
-
-        Assert.Equal("connect", report.FailedStage?.Name);
-        var finding = Assert.Single(report.Findings);
-        Assert.Equal("control-refused", finding.Id);
-        Assert.Equal("ECONNREFUSED", finding.ExplainCode);
-    }
+    public Task A_rejected_control_port_fails_connect_with_the_refused_finding() =>
+        BlockedControlPortAsync("reject with tcp reset", "control-refused", "ECONNREFUSED");
 
     [RootFact]
     public async Task A_rejected_passive_range_is_reported_as_refused()

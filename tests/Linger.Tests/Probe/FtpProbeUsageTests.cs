@@ -42,6 +42,14 @@ public sealed class FtpProbeUsageTests
         Assert.Contains("--hold 'soon' is not a duration", r.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_stall_without_an_upload_is_a_usage_error()
+    {
+        var r = FtpProbeRunner.Run("probe", "ftp", "127.0.0.1", "--stall", "5s", "--size", "0");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--stall", r.Stderr, StringComparison.Ordinal);
+    }
+
     [LinuxFact]
     public void A_closed_control_port_fails_at_connect_with_nothing_listening()
     {

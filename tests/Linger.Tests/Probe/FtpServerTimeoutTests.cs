@@ -10,20 +10,32 @@ namespace Linger.Tests.Probe;
 /// </summary>
 public sealed class FtpServerTimeoutTests
 {
-    private static async Task<ProbeReport> ProbeAsync(FtpTestServer server, TimeSpan? hold = null, TimeSpan? stall = null)
+    private static async Task<ProbeReport> ProbeAsync(FtpTestServer server, TimeSpan? hold = null, TimeSpan? stall = null, long size = 1 << 20)
     {
         var options = new FtpProbeOptions
         {
             Target = ProbeTarget.Parse(server.Target, 21),
             User = server.User,
             Password = server.Password,
-            Size = stall is null ? 0 : 1 << 20,
+            Size = stall is null ? 0 : size,
             Hold = hold,
             Stall = stall,
             Timeout = TimeSpan.FromSeconds(5),
         };
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         return await new FtpProbe(options).RunAsync(new ProbeSession("ftp", server.Target), cts.Token);
+    }
+
+    /// <summary>The stage failed with its exit code, the server's reply is in the transcript, and the one finding of
+    /// <paramref name="findingId"/> is for that stage.</summary>
+    private static Finding AssertEndedByServer(ProbeReport report, string stage, string reply, string findingId)
+    {
+        Assert.Equal(stage, report.FailedStage?.Name);
+        Assert.Equal(ProbeExitCodes.All[stage], ProbeExitCodes.For(report));
+        Assert.Contains(report.Transcript, t => t.Text.StartsWith(reply, StringComparison.Ordinal));
+        var finding = Assert.Single(report.Findings, f => f.Id == findingId);
+        Assert.Equal(stage, finding.Stage);
+        return finding;
     }
 
     private static string Transcript(ProbeReport report) => string.Join('\n', report.Transcript.Select(t => $"{t.Mark} {t.Text}"));
@@ -34,11 +46,7 @@ public sealed class FtpServerTimeoutTests
         using var server = FtpTestServer.Start(["idle_session_timeout=2"]);
         var report = await ProbeAsync(server, hold: TimeSpan.FromSeconds(20));
 
-        Assert.Equal("hold", report.FailedStage?.Name);
-        Assert.Equal(ProbeExitCodes.All["hold"], ProbeExitCodes.For(report));
-        Assert.Contains(report.Transcript, t => t.Text == "421 Timeout.");
-        var finding = Assert.Single(report.Findings, f => f.Id == "ftp-idle-timeout");
-        Assert.Equal("hold", finding.Stage);
+        var finding = AssertEndedByServer(report, "hold", "421 Timeout.", "ftp-idle-timeout");
         Assert.Contains("\"421 Timeout.\", then closed the connection (FIN)", finding.Summary, StringComparison.Ordinal);
         Assert.Equal("421", finding.ExplainCode);
         Assert.Equal(Linger.Knowledge.KnowledgeBase.Default.Text("cause.server-idle-timeout.title", System.Globalization.CultureInfo.GetCultureInfo("en")), finding.LikelyCause);
@@ -62,11 +70,7 @@ public sealed class FtpServerTimeoutTests
         using var server = FtpTestServer.Start(["data_connection_timeout=2"]);
         var report = await ProbeAsync(server, stall: TimeSpan.FromSeconds(20));
 
-        Assert.Equal("upload", report.FailedStage?.Name);
-        Assert.Equal(ProbeExitCodes.All["upload"], ProbeExitCodes.For(report));
-        Assert.Contains(report.Transcript, t => t.Text.StartsWith("421 Data timeout", StringComparison.Ordinal));
-        var finding = Assert.Single(report.Findings, f => f.Id == "ftp-data-timeout");
-        Assert.Equal("upload", finding.Stage);
+        var finding = AssertEndedByServer(report, "upload", "421 Data timeout", "ftp-data-timeout");
         Assert.Matches(@"paused for [\d.]+ s after 524288 of 1048576 bytes", finding.Summary);
         Assert.DoesNotContain(report.Stages, s => s.Name == "download");
         Assert.Contains(report.Transcript, t => t.Text.Contains("may remain on the server", StringComparison.Ordinal));
@@ -75,11 +79,13 @@ public sealed class FtpServerTimeoutTests
     [RootFact]
     public async Task An_upload_stalled_less_than_the_data_connection_timeout_completes_whole()
     {
+        // 1000 bytes: less than one write, so the pause must still come halfway, after 500.
         using var server = FtpTestServer.Start(["data_connection_timeout=30"]);
-        var report = await ProbeAsync(server, stall: TimeSpan.FromSeconds(1));
+        var report = await ProbeAsync(server, stall: TimeSpan.FromSeconds(1), size: 1000);
 
         Assert.True(report.FailedStage is null, Transcript(report));
+        Assert.Contains(report.Transcript, t => t.Text == "pausing the upload for 1 s after 500 of 1000 bytes");
         Assert.Contains(report.Transcript, t => t.Text == "resuming the upload");
-        Assert.Matches(@"OK UPLOAD: .*, 1048576 bytes", server.Log);
+        Assert.Matches(@"OK UPLOAD: .*, 1000 bytes", server.Log);
     }
 }

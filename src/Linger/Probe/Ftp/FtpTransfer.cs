@@ -49,6 +49,12 @@ internal sealed class FtpTransfer(ProbeSession session, FtpProbeOptions options,
                     }
 
                     var n = (int)Math.Min(buffer.Length, file.Size - sent);
+                    if (options.Stall is not null && !stalled)
+                    {
+                        // Stop exactly halfway, so the pause comes even when the whole file fits one chunk.
+                        n = (int)Math.Min(n, (file.Size / 2) - sent);
+                    }
+
                     file.Fill(sent, buffer.AsSpan(0, n));
                     idle.CancelAfter(options.Timeout);
                     await stream.WriteAsync(buffer.AsMemory(0, n), idle.Token).ConfigureAwait(false);
