@@ -5,7 +5,9 @@ using Linger.Tests.Support;
 namespace Linger.Tests.Probe;
 
 /// <summary>FileZilla's classic failure, for real: login works, then every passive data connection is blocked by a
-/// firewall rule (nftables in a network namespace, see <see cref="FtpFirewalledServer"/>).</summary>
+/// firewall rule (nftables in a network namespace, see <see cref="FtpFirewalledServer"/>); and the control port itself
+/// blocked the same ways.</summary>
+[Collection(FtpFirewalledServer.Collection)]
 public sealed class FtpBlockedPassiveTests
 {
     private static async Task<ProbeReport> ProbeAsync(FtpTestServer server)
@@ -20,6 +22,17 @@ public sealed class FtpBlockedPassiveTests
         };
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         return await new FtpProbe(options).RunAsync(new ProbeSession("ftp", server.Target), cts.Token);
+    }
+
+    private static async Task BlockedControlPortAsync(string verdict, string findingId, string explainCode)
+    {
+        using var site = new FtpFirewalledServer(verdict, FtpBlockedPath.ControlPort);
+        var report = await ProbeAsync(site.Server);
+
+        Assert.Equal("connect", report.FailedStage?.Name);
+        var finding = Assert.Single(report.Findings);
+        Assert.Equal(findingId, finding.Id);
+        Assert.Equal(explainCode, finding.ExplainCode);
     }
 
     private static string Transcript(ProbeReport report) => string.Join('\n', report.Transcript.Select(t => $"{t.Mark} {t.Text}"));
@@ -38,6 +51,14 @@ public sealed class FtpBlockedPassiveTests
         Assert.Contains(report.Stages, s => s.Name == "epsv" && !s.Ok);
         Assert.DoesNotContain(report.Stages, s => s.Name is "list" or "upload");
     }
+
+    [RootFact]
+    public Task A_dropped_control_port_fails_connect_with_the_no_answer_finding() =>
+        BlockedControlPortAsync("drop", "control-no-answer", "ETIMEDOUT");
+
+    [RootFact]
+    public Task A_rejected_control_port_fails_connect_with_the_refused_finding() =>
+        BlockedControlPortAsync("reject with tcp reset", "control-refused", "ECONNREFUSED");
 
     [RootFact]
     public async Task A_rejected_passive_range_is_reported_as_refused()

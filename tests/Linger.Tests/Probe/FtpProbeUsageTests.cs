@@ -8,30 +8,34 @@ namespace Linger.Tests.Probe;
 public sealed class FtpProbeUsageTests
 {
     [Fact]
-    public void A_target_with_a_bad_port_is_a_usage_error()
-    {
-        var r = FtpProbeRunner.Run("probe", "ftp", "127.0.0.1:99999");
-        Assert.Equal(2, r.ExitCode);
-        Assert.Contains("not a port", r.Stderr, StringComparison.Ordinal);
-    }
+    public void A_target_with_a_bad_port_is_a_usage_error() =>
+        AssertUsageError("not a port", "127.0.0.1:99999");
 
     [Fact]
-    public void A_named_password_variable_that_is_unset_is_a_usage_error_naming_it()
-    {
-        var r = FtpProbeRunner.Run("probe", "ftp", "127.0.0.1", "--user", "bob", "--password-env", "LINGER_TEST_SURELY_UNSET_VARIABLE");
-        Assert.Equal(2, r.ExitCode);
-        Assert.Contains("LINGER_TEST_SURELY_UNSET_VARIABLE", r.Stderr, StringComparison.Ordinal);
-    }
+    public void A_named_password_variable_that_is_unset_is_a_usage_error_naming_it() =>
+        AssertUsageError("LINGER_TEST_SURELY_UNSET_VARIABLE", "127.0.0.1", "--user", "bob", "--password-env", "LINGER_TEST_SURELY_UNSET_VARIABLE");
 
     [Theory]
     [InlineData("lots")]
     [InlineData("2GB")]
     [InlineData("-1")]
-    public void A_size_that_is_not_one_or_too_large_is_a_usage_error(string size)
+    public void A_size_that_is_not_one_or_too_large_is_a_usage_error(string size) =>
+        AssertUsageError("--size", "127.0.0.1", "--size", size);
+
+    [Fact]
+    public void A_hold_that_is_not_a_duration_is_a_usage_error_naming_it() =>
+        AssertUsageError("--hold 'soon' is not a duration", "127.0.0.1", "--hold", "soon");
+
+    [Fact]
+    public void A_stall_without_an_upload_is_a_usage_error() =>
+        AssertUsageError("--stall pauses the upload, and --size 0 skips it", "127.0.0.1", "--stall", "5s", "--size", "0");
+
+    /// <summary><c>linger probe ftp ARGS</c> exits with 2 and says <paramref name="expected"/> on standard error.</summary>
+    private static void AssertUsageError(string expected, params string[] args)
     {
-        var r = FtpProbeRunner.Run("probe", "ftp", "127.0.0.1", "--size", size);
+        var r = FtpProbeRunner.Run(["probe", "ftp", .. args]);
         Assert.Equal(2, r.ExitCode);
-        Assert.Contains("--size", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains(expected, r.Stderr, StringComparison.Ordinal);
     }
 
     [LinuxFact]

@@ -1,10 +1,14 @@
+using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
 
 namespace Linger.Probe.Ftp;
 
 /// <summary>The control connection: one command, one numbered reply, and a closed connection is an error saying so.</summary>
 internal sealed class FtpControl(LineConnection connection) : IAsyncDisposable
 {
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+
     /// <summary>The connection underneath (for TLS).</summary>
     public LineConnection Connection { get; } = connection;
 
@@ -13,6 +17,15 @@ internal sealed class FtpControl(LineConnection connection) : IAsyncDisposable
 
     /// <summary>The probe's own end, where active mode listens.</summary>
     public IPEndPoint Local { get; } = (IPEndPoint)connection.Socket.LocalEndPoint!;
+
+    /// <summary>
+    /// True once the server ended the session: it closed the connection where a reply was due, or said it would
+    /// (421; vsftpd's 522 for a refused TLS data connection). Nothing more can be asked on it.
+    /// </summary>
+    public bool Ended { get; private set; }
+
+    /// <summary>Records that the server ended the session.</summary>
+    public void MarkEnded() => Ended = true;
 
     /// <summary>Sends <paramref name="line"/> and reads the reply; <paramref name="display"/> replaces the line in the
     /// transcript (PASS).</summary>
@@ -24,8 +37,39 @@ internal sealed class FtpControl(LineConnection connection) : IAsyncDisposable
 
     /// <summary>Reads the next reply.</summary>
     /// <exception cref="FtpControlClosedException">The server closed the control connection.</exception>
-    public async Task<NumberedReply> ReadAsync(CancellationToken cancellationToken) =>
-        await Connection.ReadReplyAsync(cancellationToken).ConfigureAwait(false) ?? throw new FtpControlClosedException();
+    public async Task<NumberedReply> ReadAsync(CancellationToken cancellationToken)
+    {
+        if (await Connection.ReadReplyAsync(cancellationToken).ConfigureAwait(false) is { } reply)
+        {
+            return reply;
+        }
+
+        MarkEnded();
+        throw new FtpControlClosedException();
+    }
+
+    /// <summary>
+    /// Waits up to <paramref name="wait"/> for the server to send something, close or reset, without reading it, so that
+    /// running out of time leaves the connection, and TLS over it, untouched. True when something arrived.
+    /// </summary>
+    public async Task<bool> WaitForServerAsync(TimeSpan wait, CancellationToken cancellationToken)
+    {
+        // A readiness poll every 100 ms rather than a zero-byte receive: in tests such a receive now and then
+        // completed at once with nothing to read, and the reply read after it waited out its whole timeout.
+        var waited = Stopwatch.StartNew();
+        while (!Connection.Socket.Poll(0, SelectMode.SelectRead))
+        {
+            var left = wait - waited.Elapsed;
+            if (left <= TimeSpan.Zero)
+            {
+                return false;
+            }
+
+            await Task.Delay(left < PollInterval ? left : PollInterval, cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => Connection.DisposeAsync();

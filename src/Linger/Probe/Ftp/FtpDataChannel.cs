@@ -97,15 +97,35 @@ internal sealed class FtpDataChannel : IAsyncDisposable
         return stream;
     }
 
-    /// <summary>Ends the probe's side of the data: FIN (after TLS close_notify), which is how STOR says "end of file".</summary>
-    public async Task FinishSendingAsync()
+    /// <summary>
+    /// Ends the probe's side of the data connection: TLS close_notify (with FTPS), then FIN. After STOR this is how the
+    /// probe says "end of file". After LIST or RETR it answers the server's own close_notify: vsftpd waits for it (its
+    /// second SSL_shutdown reads until the peer's close_notify or EOF) before it sends 226 on the control connection,
+    /// so a client that reads the data to its end and then waits for 226 with the data connection open hangs.
+    /// </summary>
+    public async Task FinishAsync(CancellationToken cancellationToken)
     {
-        if (_stream is SslStream ssl)
+        if (_stream is not SslStream ssl)
         {
-            await ssl.ShutdownAsync().ConfigureAwait(false);
+            _socket?.Shutdown(SocketShutdown.Send);
+            return;
         }
 
+        await ssl.ShutdownAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         _socket?.Shutdown(SocketShutdown.Send);
+
+        // Read on to the server's close_notify. Besides closing TLS cleanly, this takes in the session ticket the
+        // server sent after a resumed handshake: the client's cache gives each ticket out once (TLS 1.3), so a data
+        // connection that only wrote (STOR) would otherwise leave nothing to resume for the next one, and a server
+        // that requires session reuse (vsftpd's default) would refuse it with 522.
+        var rest = new byte[4096];
+        for (var reads = 0; reads < 64; reads++)
+        {
+            if (await ssl.ReadAsync(rest, cancellationToken).ConfigureAwait(false) == 0)
+            {
+                return;
+            }
+        }
     }
 
     /// <inheritdoc />

@@ -3,12 +3,13 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using Linger.Probe.Tcp;
 
 namespace Linger.Probe.Ftp;
 
 /// <summary>
 /// <c>linger probe ftp</c>: the FTP checklist against a real server. Stages: resolve, connect, banner, tls (with
-/// <see cref="FtpProbeOptions.Tls"/>), login (with SYST, FEAT and TYPE I), pasv, list, epsv, upload, download, port and
+/// <see cref="FtpProbeOptions.Tls"/>), login (with SYST, FEAT and TYPE I), hold (with <see cref="FtpProbeOptions.Hold"/>), pasv, list, epsv, upload, download, port and
 /// eprt (with <see cref="FtpProbeOptions.Active"/>), concurrency (with <see cref="FtpProbeOptions.Concurrency"/>).
 /// Data connections only ever go to the address the control connection reached, whatever 227 says.
 /// </summary>
@@ -75,6 +76,16 @@ public sealed class FtpProbe(FtpProbeOptions options)
             return;
         }
 
+        if (_options.Hold is { } hold)
+        {
+            var idle = new FtpIdleHold(_session, _control!, hold, Timeout);
+            var held = await _session.RunStageAsync("hold", hold + (Timeout * 2), idle.RunAsync, ct).ConfigureAwait(false);
+            if (!held.Ok)
+            {
+                return;
+            }
+        }
+
         if (_control!.Peer.AddressFamily == AddressFamily.InterNetwork)
         {
             _pasvWorks = (await _session.RunStageAsync("pasv", Timeout, PasvAsync, ct).ConfigureAwait(false)).Ok;
@@ -98,10 +109,10 @@ public sealed class FtpProbe(FtpProbeOptions options)
         if (_options.Size > 0 && (_pasvWorks == true || _epsvWorks == true))
         {
             var file = new FtpTestFile(_options.Size, (uint)Random.Shared.Next());
-            var name = string.Create(CultureInfo.InvariantCulture, $"linger-probe-{Environment.ProcessId}-{Random.Shared.Next():x8}.bin");
+            var name = file.NameFor(Environment.ProcessId);
             var transfer = new FtpTransfer(_session, _options, file, name);
             var limit = TransferLimit();
-            var uploaded = await RunDataStageAsync("upload", limit, c => transfer.UploadAsync(_control, TakeChannelAsync, c), ct).ConfigureAwait(false);
+            var uploaded = await RunDataStageAsync("upload", limit + (_options.Stall ?? TimeSpan.Zero), c => transfer.UploadAsync(_control, TakeChannelAsync, c), ct).ConfigureAwait(false);
             if (uploaded.Ok)
             {
                 await RunDataStageAsync("download", limit, c => transfer.DownloadAsync(_control, TakeChannelAsync, c), ct).ConfigureAwait(false);
@@ -110,6 +121,10 @@ public sealed class FtpProbe(FtpProbeOptions options)
             if (ControlUsable)
             {
                 await transfer.DeleteAsync(_control, Timeout, ct).ConfigureAwait(false);
+            }
+            else if (transfer.Stored)
+            {
+                _session.Error($"the test file {name} may remain on the server: the control connection is gone, so it could not be deleted");
             }
         }
 
@@ -134,7 +149,7 @@ public sealed class FtpProbe(FtpProbeOptions options)
     private TimeSpan TransferLimit() => Timeout + TimeSpan.FromSeconds(_options.Size / (64.0 * 1024));
 
     [MemberNotNullWhen(true, nameof(_control))]
-    private bool ControlUsable => _control is not null && _control.Connection.Socket.Connected && !_outOfStep;
+    private bool ControlUsable => _control is not null && _control.Connection.Socket.Connected && !_outOfStep && !_control.Ended;
 
     /// <summary>
     /// Runs a stage that moves data: when it fails part-way, replies may still be on their way (a late 226), so the
@@ -186,15 +201,17 @@ public sealed class FtpProbe(FtpProbeOptions options)
 
             return new StageOutcome(false, Error: last);
         }, ct).ConfigureAwait(false);
-        if (!stage.Ok)
+        if (!stage.Ok && stage.Error is { } error)
         {
-            if (stage.Error?.SocketError == SocketError.ConnectionRefused)
+            // Sorted as probe tcp sorts connect errors; the probe's own timeout carries no socket error.
+            switch (error.SocketError is { } code ? ConnectOutcomes.Of(code) : ConnectOutcome.TimedOut)
             {
-                _session.Find("control-refused", "connect", $"Port {port} refused the connection (RST): no FTP server listens there, or a firewall rejects it.", "nothing-listening", "ECONNREFUSED");
-            }
-            else if (stage.Error is { SocketError: null })
-            {
-                _session.Find("control-no-answer", "connect", $"Nothing answered on port {port}: the connection attempt was dropped silently.", "firewall-drop", "ETIMEDOUT");
+                case ConnectOutcome.Refused:
+                    _session.Find("control-refused", "connect", $"Port {port} refused the connection (RST): no FTP server listens there, or a firewall rejects it.", "nothing-listening", "ECONNREFUSED");
+                    break;
+                case ConnectOutcome.TimedOut:
+                    _session.Find("control-no-answer", "connect", $"Nothing answered on port {port}: the connection attempt was dropped silently.", "firewall-drop", "ETIMEDOUT");
+                    break;
             }
         }
 
@@ -254,6 +271,11 @@ public sealed class FtpProbe(FtpProbeOptions options)
             _session.Find(new Finding("certificate-not-trusted", "tls", $"The server's certificate is not trusted ({accepted}); the probe went on because of --insecure.",
                 "A self-signed or expired certificate, one for another name, or a missing intermediate certificate.",
                 "Install a certificate for this host name from a trusted authority with its full chain.", null));
+        }
+
+        if (IPAddress.TryParse(Host, out _))
+        {
+            _session.Info("the target is an IP address: .NET resumes TLS sessions only for host names, so each data connection will start a new TLS session, which servers that require session reuse (vsftpd's default) refuse; give the host name to avoid that");
         }
 
         foreach (var command in (string[])["PBSZ 0", "PROT P"])
@@ -395,10 +417,10 @@ public sealed class FtpProbe(FtpProbeOptions options)
     private async Task<StageOutcome> ListAsync(CancellationToken ct)
     {
         await using var channel = await TakeChannelAsync(ct).ConfigureAwait(false);
-        return await ListOverAsync(channel, "LIST", ct).ConfigureAwait(false);
+        return await ListOverAsync("list", channel, "LIST", ct).ConfigureAwait(false);
     }
 
-    private async Task<StageOutcome> ListOverAsync(FtpDataChannel channel, string sent, CancellationToken ct)
+    private async Task<StageOutcome> ListOverAsync(string stage, FtpDataChannel channel, string sent, CancellationToken ct)
     {
         var start = await _control!.CommandAsync("LIST", ct).ConfigureAwait(false);
         if (start.Code is not (150 or 125))
@@ -427,7 +449,13 @@ public sealed class FtpProbe(FtpProbeOptions options)
             lines += buffer.AsSpan(0, n).Count((byte)'\n');
         }
 
+        await channel.FinishAsync(ct).ConfigureAwait(false);
         var done = await _control.ReadAsync(ct).ConfigureAwait(false);
+        if (FtpTlsDataRefusal.Check(_session, _control, stage, sent, done, Host) is { } refused)
+        {
+            return refused;
+        }
+
         _session.Info(string.Create(CultureInfo.InvariantCulture, $"listing: {lines} entries, {total} bytes over the data connection"));
         return done.Code == 226
             ? StageOutcome.Pass(sent, done.Text)
@@ -448,34 +476,40 @@ public sealed class FtpProbe(FtpProbeOptions options)
             return StageOutcome.Fail($"{command.Split(' ')[0]} refused: {reply.Text}", command, reply.Text);
         }
 
-        _session.Info($"listening on {channel.ListenEndPoint} for the server's data connection");
+        var listening = channel.ListenEndPoint!;
+        _session.Info($"listening on {listening} for the server's data connection");
         try
         {
-            var listed = await ListOverAsync(channel, command, ct).ConfigureAwait(false);
+            var listed = await ListOverAsync(stage, channel, command, ct).ConfigureAwait(false);
             if (listed.Received?.StartsWith("425", StringComparison.Ordinal) == true)
             {
-                ConnectBackFailed(stage, channel.ListenEndPoint);
+                ConnectBackFailed(stage, listening, $"answered LIST with \"{listed.Received}\"");
+                return StageOutcome.Fail($"the server could not connect back to {listening} for LIST: {listed.Received}", command, listed.Received);
             }
 
             return listed;
         }
         catch (OperationCanceledException)
         {
-            ConnectBackFailed(stage, channel.ListenEndPoint);
+            // vsftpd answers LIST only once its connection back succeeded or gave up (connect_timeout, 60 s by default).
+            ConnectBackFailed(stage, listening, "did not answer LIST in time: it was still trying to connect back, and no connection arrived");
             throw;
         }
     }
 
-    private void ConnectBackFailed(string stage, IPEndPoint? listening) =>
+    private void ConnectBackFailed(string stage, IPEndPoint listening, string what)
+    {
+        var passive = _pasvWorks == true || _epsvWorks == true ? ", which worked in this probe" : string.Empty;
         _session.Find("ftp-active-connect-back-failed", stage,
-                $"In active mode the server could not connect back to {listening}: a firewall or NAT in front of the client stops the incoming data connection. Use passive mode.",
+            $"Active mode failed: after {stage.ToUpperInvariant()} the server could not connect back to {listening}, where the probe listened for the data connection; the server {what}. A firewall or NAT in front of this machine stops incoming connections. Use passive mode (PASV/EPSV){passive}.",
             "ftp-passive-port-blocked", "425");
+    }
 
     private async Task QuitAsync(FtpControl control)
     {
         try
         {
-            if (control.Connection.Socket.Connected)
+            if (control.Connection.Socket.Connected && !control.Ended)
             {
                 using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(Math.Min(Timeout.TotalSeconds, 3)));
                 await control.CommandAsync("QUIT", cts.Token).ConfigureAwait(false);

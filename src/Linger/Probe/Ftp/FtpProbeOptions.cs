@@ -34,6 +34,18 @@ public sealed record FtpProbeOptions
     /// <summary>Explicit FTPS: AUTH TLS before login, data connections in TLS too.</summary>
     public bool Tls { get; init; }
 
+    /// <summary>
+    /// Keeps the logged-in control connection idle this long before the data stages and reports whether and how the
+    /// server ended it (an idle timeout: 421, FIN or RST); null (the default) skips the hold.
+    /// </summary>
+    public TimeSpan? Hold { get; init; }
+
+    /// <summary>
+    /// Pauses the upload halfway this long, watching the control connection, and reports whether the server's data
+    /// timeout ended the transfer (vsftpd's data_connection_timeout); null (the default) uploads without a pause.
+    /// </summary>
+    public TimeSpan? Stall { get; init; }
+
     /// <summary>Proceeds when the certificate is not trusted (the problem is still reported).</summary>
     public bool Insecure { get; init; }
 

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Linger.Probe.Ftp;
 
 /// <summary>
@@ -9,6 +11,15 @@ internal sealed class FtpTestFile(long size, uint seed)
 {
     /// <summary>The file's length in bytes.</summary>
     public long Size { get; } = size;
+
+    /// <summary>The seed its bytes are computed from.</summary>
+    public uint Seed { get; } = seed;
+
+    /// <summary>
+    /// The name it is stored under: <c>linger-probe-PID-SEED.bin</c>. The seed in the name makes a copy left on a
+    /// server (a failed DELE) checkable against what was sent.
+    /// </summary>
+    public string NameFor(int processId) => string.Create(CultureInfo.InvariantCulture, $"linger-probe-{processId}-{Seed:x8}.bin");
 
     /// <summary>Writes the bytes at <paramref name="offset"/> into <paramref name="destination"/>.</summary>
     public void Fill(long offset, Span<byte> destination)
@@ -37,7 +48,7 @@ internal sealed class FtpTestFile(long size, uint seed)
     private byte ByteAt(long position)
     {
         // A multiplicative hash of the position: no period a transfer could hide a shifted or repeated block in.
-        var x = (ulong)position * 0x9E3779B97F4A7C15UL ^ seed;
+        var x = (ulong)position * 0x9E3779B97F4A7C15UL ^ Seed;
         x ^= x >> 29;
         x *= 0xBF58476D1CE4E5B9UL;
         return (byte)(x >> 56);

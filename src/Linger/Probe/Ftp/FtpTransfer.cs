@@ -12,6 +12,9 @@ internal sealed class FtpTransfer(ProbeSession session, FtpProbeOptions options,
 {
     private const int ChunkBytes = 64 * 1024;
 
+    /// <summary>True once the server accepted STOR: from then on (a part of) the test file may be on the server.</summary>
+    public bool Stored { get; private set; }
+
     /// <summary>STOR: sends the whole file, closes the data connection, and waits for 226.</summary>
     public async Task<StageOutcome> UploadAsync(FtpControl control, Func<CancellationToken, Task<FtpDataChannel>> takeChannel, CancellationToken ct)
     {
@@ -23,6 +26,7 @@ internal sealed class FtpTransfer(ProbeSession session, FtpProbeOptions options,
             return StageOutcome.Fail($"the server refused the upload: {start.Text}", command, start.Text);
         }
 
+        Stored = true;
         var stream = await channel.OpenAsync(options.Tls, options.Target.Host, options.Insecure, ct).ConfigureAwait(false);
         var buffer = new byte[ChunkBytes];
         long sent = 0;
@@ -31,16 +35,33 @@ internal sealed class FtpTransfer(ProbeSession session, FtpProbeOptions options,
         {
             try
             {
+                var stalled = false;
                 while (sent < file.Size)
                 {
+                    if (options.Stall is { } stall && !stalled && sent >= file.Size / 2)
+                    {
+                        stalled = true;
+                        idle.CancelAfter(System.Threading.Timeout.InfiniteTimeSpan);
+                        if (await StallAsync(control, stall, command, sent, ct).ConfigureAwait(false) is { } ended)
+                        {
+                            return ended;
+                        }
+                    }
+
                     var n = (int)Math.Min(buffer.Length, file.Size - sent);
+                    if (options.Stall is not null && !stalled)
+                    {
+                        // Stop exactly halfway, so the pause comes even when the whole file fits one chunk.
+                        n = (int)Math.Min(n, (file.Size / 2) - sent);
+                    }
+
                     file.Fill(sent, buffer.AsSpan(0, n));
                     idle.CancelAfter(options.Timeout);
                     await stream.WriteAsync(buffer.AsMemory(0, n), idle.Token).ConfigureAwait(false);
                     sent += n;
                 }
 
-                await channel.FinishSendingAsync().ConfigureAwait(false);
+                await channel.FinishAsync(idle.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
             {
@@ -59,6 +80,11 @@ internal sealed class FtpTransfer(ProbeSession session, FtpProbeOptions options,
             return Interrupted("upload", command, sent, e, ct);
         }
 
+        if (FtpTlsDataRefusal.Check(session, control, "upload", command, done, options.Target.Host) is { } refused)
+        {
+            return refused;
+        }
+
         if (done.Code is 426 or 451)
         {
             return Interrupted("upload", command, sent, new IOException(done.Text), ct);
@@ -67,6 +93,35 @@ internal sealed class FtpTransfer(ProbeSession session, FtpProbeOptions options,
         return done.Code == 226
             ? StageOutcome.Pass(string.Create(CultureInfo.InvariantCulture, $"{command} ({sent} bytes)"), done.Text)
             : StageOutcome.Fail($"the upload was not confirmed: {done.Text}", command, done.Text);
+    }
+
+    /// <summary>
+    /// The pause of <see cref="FtpProbeOptions.Stall"/>: halfway through the upload the probe sends nothing for that
+    /// long and watches the control connection, as when a client is slowed down, suspended or waits on a scanner. A
+    /// server whose data timeout is shorter ends the transfer (vsftpd's data_connection_timeout: "421 Data timeout.
+    /// Reconnect. Sorry." and both connections closed). Returns the failed stage when it did, null to go on sending.
+    /// </summary>
+    private async Task<StageOutcome?> StallAsync(FtpControl control, TimeSpan stall, string command, long sent, CancellationToken ct)
+    {
+        var seconds = stall.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture);
+        session.Info(string.Create(CultureInfo.InvariantCulture, $"pausing the upload for {seconds} s after {sent} of {file.Size} bytes"));
+        var startedMs = session.ElapsedMs;
+        if (!await control.WaitForServerAsync(stall, ct).ConfigureAwait(false))
+        {
+            session.Info("resuming the upload");
+            return null;
+        }
+
+        var paused = ((session.ElapsedMs - startedMs) / 1000).ToString("0.#", CultureInfo.InvariantCulture);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(options.Timeout);
+        var reply = await control.Connection.ReadReplyAsync(cts.Token).ConfigureAwait(false);
+        control.MarkEnded();
+        var said = reply is null ? "closed the control connection (FIN) without a reply" : $"answered \"{reply.Text}\"";
+        session.Find("ftp-data-timeout", "upload",
+            string.Create(CultureInfo.InvariantCulture, $"The upload paused for {paused} s after {sent} of {file.Size} bytes, and the server {said}: it lets a transfer stall only that long (vsftpd: data_connection_timeout, 300 s by default). A client that is slowed down, suspended or waiting on a virus scanner meets the same limit."),
+            "server-idle-timeout", reply?.Code == 421 ? "421" : null);
+        return StageOutcome.Fail($"the server ended the stalled upload after {paused} s: {reply?.Text ?? "FIN"}", command, reply?.Text ?? "FIN");
     }
 
     /// <summary>RETR: reads the file back and compares every byte with what was sent.</summary>
@@ -111,6 +166,9 @@ internal sealed class FtpTransfer(ProbeSession session, FtpProbeOptions options,
 
                     received += n;
                 }
+
+                idle.CancelAfter(options.Timeout);
+                await channel.FinishAsync(idle.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
             {
@@ -126,6 +184,11 @@ internal sealed class FtpTransfer(ProbeSession session, FtpProbeOptions options,
         catch (FtpControlClosedException e)
         {
             return Interrupted("download", command, received, e, ct);
+        }
+
+        if (FtpTlsDataRefusal.Check(session, control, "download", command, done, options.Target.Host) is { } refused)
+        {
+            return refused;
         }
 
         if (received < file.Size || done.Code is 426 or 451)
