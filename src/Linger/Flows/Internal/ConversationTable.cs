@@ -14,8 +14,9 @@ namespace Linger.Flows.Internal;
 /// </remarks>
 internal sealed class ConversationTable
 {
-    private const int ChunkSize = 1024;
-    private const int SlabChunkShift = 15; // 32,768 slots: 20 MiB, ten huge pages
+    private const int ChunkShift = 10;
+    private const int ChunkSize = 1 << ChunkShift;
+    private const int ChunkMask = ChunkSize - 1;
 
     // A direct-mapped cache in front of the index, small enough to stay in cache: the slot that a hash last led to,
     // with the hash, so that a collision costs no look at another conversation. A packet of a conversation seen
@@ -25,7 +26,7 @@ internal sealed class ConversationTable
 
     private readonly FlowIndex _index;
     private readonly RecentSlot[] _recent = new RecentSlot[RecentSize];
-    private readonly HugePageSlab<Conversation> _slots = new(SlabChunkShift);
+    private Conversation[]?[] _chunks = new Conversation[]?[16];
     private SlotLink[] _links = new SlotLink[ChunkSize];
     private byte[]?[]? _longHistories; // by slot, created when the first history outgrows its slot
     private int _slotsCreated;
@@ -44,7 +45,7 @@ internal sealed class ConversationTable
     public ref Conversation this[int slot]
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => ref _slots[slot];
+        get => ref _chunks[slot >> ChunkShift]![slot & ChunkMask];
     }
 
     /// <summary>A slot's links in the tracker's lists: kept apart from the slots, so relinking touches 8 bytes each.</summary>
@@ -145,11 +146,13 @@ internal sealed class ConversationTable
         }
 
         var slot = _slotsCreated++;
-        if (slot == _slots.Capacity)
+        var chunk = slot >> ChunkShift;
+        if (chunk == _chunks.Length)
         {
-            _slots.Grow();
+            Array.Resize(ref _chunks, _chunks.Length * 2);
         }
 
+        _chunks[chunk] ??= new Conversation[ChunkSize];
         if (slot == _links.Length)
         {
             Array.Resize(ref _links, _links.Length * 2);
