@@ -16,6 +16,12 @@ internal static class CauseChoice
         string Title(string cause) => knowledge.Text($"cause.{cause}.title", culture) ?? cause;
         string Fix(string cause) => knowledge.Text($"cause.{cause}.fix", culture) ?? string.Empty;
         var fix = string.Join(" Otherwise: ", new[] { Fix(firstCause), Fix(secondCause) }.Where(f => f.Length > 0));
-        session.Find(new Finding(id, stage, summary, $"{Title(firstCause)}, or {Title(secondCause)}", fix, explainCode));
+        session.Find(new Finding(id, stage, summary, $"{Title(firstCause)}, or {InSentence(Title(secondCause))}", fix, explainCode));
     }
+
+    /// <summary>A title continuing a sentence: "A firewall rejects..." becomes "a firewall rejects...", "ISP ..." stays.</summary>
+    private static string InSentence(string title) =>
+        title.Length > 1 && char.IsUpper(title[0]) && !char.IsUpper(title[1])
+            ? char.ToLower(title[0], CultureInfo.InvariantCulture) + title[1..]
+            : title;
 }
