@@ -61,10 +61,12 @@ public sealed class TcpProbeTests
     [LinuxFact]
     public async Task A_server_that_resets_right_after_accept_fails_the_banner_stage_with_ECONNRESET()
     {
-        await using var server = TcpTestServer.Start((s, _, _) =>
+        await using var server = TcpTestServer.Start(async (s, _, ct) =>
         {
+            // Soon after the accept, but after the probe's connect has returned: a RST that overtakes the connect's
+            // completion makes the connect call itself fail with ECONNRESET, which is another observation.
+            await Task.Delay(200, ct);
             TcpTestServer.Reset(s);
-            return Task.CompletedTask;
         });
 
         var report = await ProbeAsync(server.Port);
