@@ -158,11 +158,15 @@ public sealed class ProbeSession
         Find(new Finding(id, stage, summary, cause, fix, explainCode));
     }
 
-    /// <summary>Adds a finding written by the probe.</summary>
+    /// <summary>
+    /// Adds a finding written by the probe. Its summary may quote the server, so secrets are taken out of it; its
+    /// likely cause and fix are our own fixed wording and never carry outside text, so they are left whole: taking
+    /// a password out of them would point at it (a password "wrong" in "A &lt;redacted&gt; user name").
+    /// </summary>
     public void Find(Finding finding)
     {
         ArgumentNullException.ThrowIfNull(finding);
-        var clean = finding with { Summary = Redact(finding.Summary), LikelyCause = Redact(finding.LikelyCause), Fix = Redact(finding.Fix) };
+        var clean = finding with { Summary = Redact(finding.Summary) };
         lock (_gate)
         {
             _findings.Add(clean);
