@@ -7,8 +7,12 @@ namespace Linger.Lab;
 /// <param name="ResetBy">For <see cref="Verdict.Reset"/> and <see cref="Verdict.Refused"/>: which side sends the RST (null: not checked).</param>
 public sealed record Expectation(Verdict Verdict, Side? ResetBy = null)
 {
-    /// <summary>Whether the analyser must (true) or must not (false) suspect the RST was injected; null: not checked.</summary>
-    public bool? SuspectedInjection { get; init; }
+    /// <summary>
+    /// Whether the analyser must (true) or must not (false) suspect the RST was injected; null: not checked. False
+    /// unless a scenario says otherwise: every packet the lab makes comes from a real endpoint's kernel except where a
+    /// scenario has a middlebox forge one, so a suspicion anywhere else is a false alarm of the analyser.
+    /// </summary>
+    public bool? SuspectedInjection { get; init; } = false;
 
     /// <summary>True when <paramref name="summary"/> says the same.</summary>
     public bool IsMetBy(ConversationSummary summary)
@@ -29,11 +33,12 @@ public sealed record Expectation(Verdict Verdict, Side? ResetBy = null)
     public override string ToString()
     {
         var text = ResetBy is { } side ? $"{Name(Verdict)} by {side.ToString().ToLowerInvariant()}" : Name(Verdict);
-        return SuspectedInjection switch
+        // Injection is a question about a RST: other verdicts need not say they were not injected.
+        return (SuspectedInjection, Verdict) switch
         {
-            true => text + ", suspected injection",
-            false => text + ", not injected",
-            null => text,
+            (true, _) => text + ", suspected injection",
+            (false, Verdict.Reset) => text + ", not injected",
+            _ => text,
         };
     }
 }

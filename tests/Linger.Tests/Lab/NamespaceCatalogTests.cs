@@ -54,4 +54,20 @@ public sealed class NamespaceCatalogTests
         Assert.False(expectation.IsMetBy(summary));
         Assert.True(expectation.IsMetBy(summary with { SuspectedInjection = true }));
     }
+
+    [Fact]
+    public void By_default_a_scenario_fails_when_the_analyser_suspects_a_real_kernels_RST()
+    {
+        var expectation = new Expectation(Verdict.Reset, Side.Server);
+        var summary = new ConversationSummary
+        {
+            Client = new Endpoint(IpAddress.FromV4(0x0a000001), 40000),
+            Server = new Endpoint(IpAddress.FromV4(0x0a000002), 80),
+            Verdict = Verdict.Reset,
+            ResetBy = Side.Server,
+        };
+
+        Assert.True(expectation.IsMetBy(summary));
+        Assert.False(expectation.IsMetBy(summary with { SuspectedInjection = true }));
+    }
 }
