@@ -129,6 +129,8 @@ public sealed class FtpTlsProbeTests
         var finding = Assert.Single(report.Findings, f => f.Id == "ftps-session-reuse-required");
         Assert.Contains("require_ssl_reuse", finding.LikelyCause, StringComparison.Ordinal);
         Assert.Contains("host name", finding.Fix, StringComparison.Ordinal);
+        Assert.Equal("522", finding.ExplainCode);
+        Assert.Contains("require_ssl_reuse", LingerRunner.Run("explain", "522").Stdout, StringComparison.Ordinal);
         Assert.Contains("No SSL session reuse on data channel", server.Log, StringComparison.Ordinal);
         Assert.DoesNotContain(report.Stages, s => s.Name is "epsv" or "upload");
     });

@@ -35,7 +35,7 @@ internal static class FtpTlsDataRefusal
                 $"The server refused the TLS data connection because it did not resume the control connection's TLS session (\"{reply.Text}\").{byAddress}",
                 "The server requires every data connection to resume the control connection's TLS session (vsftpd: require_ssl_reuse=YES, its default), and the client started a new session: it cannot resume sessions, or it was given an IP address where it resumes only by host name.",
                 "Use a client that resumes TLS sessions on data connections (FileZilla, curl and lftp do) and connect by host name (so does linger). Only if no such client can be used, set require_ssl_reuse=NO on the server, which gives up its check that the data connection comes from the logged-in client.",
-                null));
+                "522"));
         }
         else
         {
