@@ -43,13 +43,7 @@ public sealed class NamespaceCatalogTests
     public void An_expectation_of_injection_is_not_met_by_a_reset_the_analyser_trusts()
     {
         var expectation = new Expectation(Verdict.Reset, Side.Server) { SuspectedInjection = true };
-        var summary = new ConversationSummary
-        {
-            Client = new Endpoint(IpAddress.FromV4(0x0a000001), 40000),
-            Server = new Endpoint(IpAddress.FromV4(0x0a000002), 80),
-            Verdict = Verdict.Reset,
-            ResetBy = Side.Server,
-        };
+        var summary = ServerReset();
 
         Assert.False(expectation.IsMetBy(summary));
         Assert.True(expectation.IsMetBy(summary with { SuspectedInjection = true }));
@@ -59,15 +53,18 @@ public sealed class NamespaceCatalogTests
     public void By_default_a_scenario_fails_when_the_analyser_suspects_a_real_kernels_RST()
     {
         var expectation = new Expectation(Verdict.Reset, Side.Server);
-        var summary = new ConversationSummary
-        {
-            Client = new Endpoint(IpAddress.FromV4(0x0a000001), 40000),
-            Server = new Endpoint(IpAddress.FromV4(0x0a000002), 80),
-            Verdict = Verdict.Reset,
-            ResetBy = Side.Server,
-        };
+        var summary = ServerReset();
 
         Assert.True(expectation.IsMetBy(summary));
         Assert.False(expectation.IsMetBy(summary with { SuspectedInjection = true }));
     }
+
+    /// <summary>A conversation the server reset, as the analyser sums it up.</summary>
+    private static ConversationSummary ServerReset() => new()
+    {
+        Client = new Endpoint(IpAddress.FromV4(0x0a000001), 40000),
+        Server = new Endpoint(IpAddress.FromV4(0x0a000002), 80),
+        Verdict = Verdict.Reset,
+        ResetBy = Side.Server,
+    };
 }
