@@ -70,19 +70,10 @@ internal sealed class FtpTransfer(ProbeSession session, FtpProbeOptions options,
         }
 
         session.Info(string.Create(CultureInfo.InvariantCulture, $"sent {sent} bytes; data connection closed, waiting for the server's confirmation"));
-        NumberedReply done;
-        try
+        var (done, failed) = await ReadEndAsync(control, "upload", command, sent, ct).ConfigureAwait(false);
+        if (done is null)
         {
-            done = await control.ReadAsync(ct).ConfigureAwait(false);
-        }
-        catch (FtpControlClosedException e)
-        {
-            return Interrupted("upload", command, sent, e, ct);
-        }
-
-        if (FtpTlsDataRefusal.Check(session, control, "upload", command, done, options.Target.Host) is { } refused)
-        {
-            return refused;
+            return failed!;
         }
 
         if (done.Code is 426 or 451)
@@ -176,19 +167,10 @@ internal sealed class FtpTransfer(ProbeSession session, FtpProbeOptions options,
             }
         }
 
-        NumberedReply done;
-        try
+        var (done, failed) = await ReadEndAsync(control, "download", command, received, ct).ConfigureAwait(false);
+        if (done is null)
         {
-            done = await control.ReadAsync(ct).ConfigureAwait(false);
-        }
-        catch (FtpControlClosedException e)
-        {
-            return Interrupted("download", command, received, e, ct);
-        }
-
-        if (FtpTlsDataRefusal.Check(session, control, "download", command, done, options.Target.Host) is { } refused)
-        {
-            return refused;
+            return failed!;
         }
 
         if (received < file.Size || done.Code is 426 or 451)
@@ -221,6 +203,27 @@ internal sealed class FtpTransfer(ProbeSession session, FtpProbeOptions options,
         }
     }
 
+    /// <summary>
+    /// The server's reply at the end of a transfer, or instead the failed stage: the control connection closed, or the
+    /// server refused the TLS data connection.
+    /// </summary>
+    private async Task<(NumberedReply? Reply, StageOutcome? Failed)> ReadEndAsync(FtpControl control, string stage, string command, long done, CancellationToken ct)
+    {
+        NumberedReply reply;
+        try
+        {
+            reply = await control.ReadAsync(ct).ConfigureAwait(false);
+        }
+        catch (FtpControlClosedException e)
+        {
+            return (null, Interrupted(stage, command, done, e, ct));
+        }
+
+        return FtpTlsDataRefusal.Check(session, control, stage, command, reply, options.Target.Host) is { } refused
+            ? (null, refused)
+            : (reply, null);
+    }
+
     private StageOutcome Interrupted(string stage, string command, long done, Exception e, CancellationToken stageToken)
     {
         var error = e switch
@@ -235,9 +238,8 @@ internal sealed class FtpTransfer(ProbeSession session, FtpProbeOptions options,
             SocketError.Shutdown => "EPIPE",
             _ => e is OperationCanceledException ? "ETIMEDOUT" : null,
         };
-        var what = stage == "upload" ? "upload" : "download";
         session.Find("ftp-data-transfer-interrupted", stage,
-            string.Create(CultureInfo.InvariantCulture, $"The {what} broke after {done} of {file.Size} bytes: {error.Message}."),
+            string.Create(CultureInfo.InvariantCulture, $"The {stage} broke after {done} of {file.Size} bytes: {error.Message}."),
             "ftp-data-transfer-interrupted", code);
         return new StageOutcome(false, command, null, error with { Message = string.Create(CultureInfo.InvariantCulture, $"after {done} of {file.Size} bytes: {error.Message}") });
     }

@@ -418,34 +418,41 @@ internal sealed class SmtpConversation(ProbeSession session, SmtpProbeOptions op
     }
 
     /// <summary>Connects again and waits for a plain-text greeting; the reply, or null when none came.</summary>
-    private async Task<NumberedReply?> PlainGreetingAsync(CancellationToken cancellationToken)
-    {
-        var probe = new ProbeSession(session.Probe, session.Target);
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(options.Timeout);
-        try
-        {
-            var second = await LineConnection.ConnectAsync(probe, endPoint, cts.Token).ConfigureAwait(false);
-            await using (second.ConfigureAwait(false))
+    private Task<NumberedReply?> PlainGreetingAsync(CancellationToken cancellationToken) =>
+        SecondConnectionAsync(
+            async (second, ct) =>
             {
-                var reply = await second.ReadReplyAsync(cts.Token).ConfigureAwait(false);
-                if (reply is { Code: > 0 })
+                var reply = await second.ReadReplyAsync(ct).ConfigureAwait(false);
+                if (reply is not { Code: > 0 })
                 {
-                    session.Received($"(second connection) {reply.Text}");
-                    return reply;
+                    return null;
                 }
-            }
-        }
-        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            session.Info($"the second connection got no plain greeting: {e.Message}");
-        }
 
-        return null;
-    }
+                session.Received($"(second connection) {reply.Text}");
+                return reply;
+            },
+            "the second connection got no plain greeting",
+            cancellationToken);
 
     /// <summary>Connects again and tries a TLS handshake right away; the protocol and cipher, or null when it failed.</summary>
-    private async Task<string?> ImplicitTlsWorksAsync(CancellationToken cancellationToken)
+    private Task<string?> ImplicitTlsWorksAsync(CancellationToken cancellationToken) =>
+        SecondConnectionAsync(
+            async (second, ct) =>
+            {
+                // The certificate is not what is being asked here, only whether the port speaks TLS at all.
+                await second.StartTlsAsync(options.Target.Host, insecure: true, ct).ConfigureAwait(false);
+                session.Info($"(second connection) TLS established: {second.TlsDescription}");
+                return second.TlsDescription;
+            },
+            "the second connection could not start TLS either",
+            cancellationToken);
+
+    /// <summary>
+    /// A question asked of a second connection to the same address, within the probe's timeout and off the record
+    /// (its own session: only what <paramref name="ask"/> reports reaches the transcript); null when it failed.
+    /// </summary>
+    private async Task<T?> SecondConnectionAsync<T>(Func<LineConnection, CancellationToken, Task<T?>> ask, string failure, CancellationToken cancellationToken)
+        where T : class
     {
         var probe = new ProbeSession(session.Probe, session.Target);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -455,15 +462,12 @@ internal sealed class SmtpConversation(ProbeSession session, SmtpProbeOptions op
             var second = await LineConnection.ConnectAsync(probe, endPoint, cts.Token).ConfigureAwait(false);
             await using (second.ConfigureAwait(false))
             {
-                // The certificate is not what is being asked here, only whether the port speaks TLS at all.
-                await second.StartTlsAsync(options.Target.Host, insecure: true, cts.Token).ConfigureAwait(false);
-                session.Info($"(second connection) TLS established: {second.TlsDescription}");
-                return second.TlsDescription;
+                return await ask(second, cts.Token).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is IOException or SocketException or System.Security.Authentication.AuthenticationException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            session.Info($"the second connection could not start TLS either: {e.Message}");
+            session.Info($"{failure}: {e.Message}");
             return null;
         }
     }
