@@ -18,7 +18,7 @@ internal static class ProbeHttpCommand
         var timeout = new Option<string>("--timeout") { Description = "How long resolving, connecting and TLS may each take: 10 (seconds), 10s, 500ms. Default 10s.", DefaultValueFactory = _ => "10s", HelpName = "t" };
         var transfer = new Option<string>("--transfer-timeout") { Description = "How long sending the request and reading the response may each take. Default 60s.", DefaultValueFactory = _ => "60s", HelpName = "t" };
         var body = new Option<string?>("--body") { Description = "Send a POST with a body of this size (1500, 64KB, 10MB, 10MiB) instead of a GET.", HelpName = "size" };
-        var insecure = new Option<bool>("--insecure") { Description = "Go on when the server's certificate is not trusted (the problem is still reported)." };
+        var insecure = new Option<bool>("--insecure", "-k") { Description = "Go on when the server's certificate is not trusted (the problem is still reported)." };
         var command = new Command("http", "Probe an HTTP or HTTPS server: connect, TLS, request, response; --body SIZE for a large upload. Exit codes: 0 every stage passed (status below 400), 2 usage, 10 resolve, 11 connect, 13 tls, 21 request or response.")
         {
             url, json, timeout, transfer, body, insecure,

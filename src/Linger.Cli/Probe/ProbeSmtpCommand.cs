@@ -17,7 +17,7 @@ internal static class ProbeSmtpCommand
         var target = new Argument<string>("target") { Description = "The mail server: host, host:port or [IPv6]:port. Default port 25.", HelpName = "HOST[:PORT]" };
         var json = new Option<bool>("--json") { Description = "Print one JSON document (schema linger.probe/1, see README) instead of the transcript." };
         var timeout = new Option<string>("--timeout") { Description = "How long each stage may take: 10 (seconds), 10s, 500ms, 1m. Default 10s.", DefaultValueFactory = _ => "10s", HelpName = "t" };
-        var insecure = new Option<bool>("--insecure") { Description = "Go on when the server's certificate is not trusted (the problem is still reported)." };
+        var insecure = new Option<bool>("--insecure", "-k") { Description = "Go on when the server's certificate is not trusted (the problem is still reported)." };
         var ehloName = new Option<string?>("--ehlo-name") { Description = "The name to give in EHLO. Default: this machine's host name.", HelpName = "name" };
         var tls = new Option<string>("--tls") { Description = "auto (implicit TLS on 465, STARTTLS when offered elsewhere), implicit, starttls (required) or none.", DefaultValueFactory = _ => "auto", HelpName = "mode" };
         tls.AcceptOnlyFromAmong("auto", "implicit", "starttls", "none");
