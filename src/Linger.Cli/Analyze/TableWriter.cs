@@ -47,19 +47,16 @@ internal sealed class TableWriter(Page page) : IConversationWriter
             _injected++;
         }
 
-        var style = c.Verdict switch
-        {
-            Verdict.Reset or Verdict.Refused or Verdict.Unanswered => "red",
-            Verdict.HalfClosed or Verdict.Open or Verdict.Midstream => "yellow",
-            _ => null,
-        };
         if (page.Options.Colour)
         {
-            var client = c.Client + (c.ClientIsGuess ? "?" : string.Empty);
-            page.Line(
-                string.Create(CultureInfo.InvariantCulture, $"{JsonLinesWriter.VerdictName(c.Verdict),-11} {c.ConnState,-6} {client,-21} {c.Server,-21} {c.Packets,6} {c.BytesClient + "/" + c.BytesServer,9}"),
-                style);
-            var detail = Detail(c, LikelyErrorsText);
+            var style = c.Verdict switch
+            {
+                Verdict.Reset or Verdict.Refused or Verdict.Unanswered => "red",
+                Verdict.HalfClosed or Verdict.Open or Verdict.Midstream => "yellow",
+                _ => null,
+            };
+            page.Line(Row(c).ToString(), style);
+            var detail = Detail(c);
             if (detail.Length > 0)
             {
                 page.Wrapped(detail, "  ↳ ", "    ", "dim");
@@ -68,7 +65,8 @@ internal sealed class TableWriter(Page page) : IConversationWriter
             return;
         }
 
-        page.Writer.Write(PlainRow(c));
+        page.Writer.Write(Row(c));
+        page.Writer.Write('\n');
         page.Writer.Write(PlainDetail(c));
     }
 
@@ -118,9 +116,7 @@ internal sealed class TableWriter(Page page) : IConversationWriter
         }
     }
 
-    internal static string Detail(ConversationSummary c) => Detail(c, LikelyErrorsTextOf);
-
-    private static string Detail(ConversationSummary c, Func<IReadOnlyDictionary<Side, IReadOnlyList<LikelyError>>, string> likelyErrors)
+    private string Detail(ConversationSummary c)
     {
         var parts = new List<string>();
         if (c.Verdict == Verdict.Reset && c.ResetBy is { } by)
@@ -150,7 +146,7 @@ internal sealed class TableWriter(Page page) : IConversationWriter
             parts.Add("looks injected: " + string.Join("; ", c.InjectionReasons));
         }
 
-        var errors = likelyErrors(c.LikelyErrors);
+        var errors = LikelyErrorsText(c.LikelyErrors);
         if (errors.Length > 0)
         {
             parts.Add(errors);
@@ -159,8 +155,8 @@ internal sealed class TableWriter(Page page) : IConversationWriter
         return string.Join("; ", parts);
     }
 
-    /// <summary>The row's text and its line end, in the row buffer: the same columns as the coloured row, without allocating.</summary>
-    private ReadOnlySpan<char> PlainRow(ConversationSummary c)
+    /// <summary>The row's text, in the row buffer (valid until the next row), formatted without allocating.</summary>
+    private ReadOnlySpan<char> Row(ConversationSummary c)
     {
         Span<char> client = stackalloc char[64];
         c.Client.TryFormat(client, out var n, default, CultureInfo.InvariantCulture);
@@ -173,7 +169,7 @@ internal sealed class TableWriter(Page page) : IConversationWriter
         bytes.TryWrite(CultureInfo.InvariantCulture, $"{c.BytesClient}/{c.BytesServer}", out var b);
         _row.AsSpan().TryWrite(
             CultureInfo.InvariantCulture,
-            $"{JsonLinesWriter.VerdictName(c.Verdict),-11} {c.ConnState,-6} {client[..n],-21} {c.Server,-21} {c.Packets,6} {bytes[..b],9}\n",
+            $"{JsonLinesWriter.VerdictName(c.Verdict),-11} {c.ConnState,-6} {client[..n],-21} {c.Server,-21} {c.Packets,6} {bytes[..b],9}",
             out var written);
         return _row.AsSpan(0, written);
     }
@@ -191,7 +187,7 @@ internal sealed class TableWriter(Page page) : IConversationWriter
             return known;
         }
 
-        var detail = Detail(c, LikelyErrorsText);
+        var detail = Detail(c);
         var text = detail.Length == 0 ? string.Empty : string.Concat(TextWrap.Wrap(detail, page.Width, "  ↳ ", "    ").Select(l => l + "\n"));
         if (cacheable)
         {
