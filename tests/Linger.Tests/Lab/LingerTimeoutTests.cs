@@ -72,4 +72,56 @@ public sealed class LingerTimeoutTests(LingerTimeoutTests.Run run) : IClassFixtu
         Assert.True(CapturedScenarioRun.Step(result, Close).Result.Ok);
         Assert.Equal(CapturedScenarioRun.Step(result, "send without blocking").Result.Bytes, CapturedScenarioRun.Step(result, "read everything").Result.Bytes);
     }
+
+    [LinuxFact]
+    public async Task Signals_at_every_thread_do_not_cut_the_linger_wait_short()
+    {
+        // A signal at the thread waiting in close(2) ends the kernel's linger wait at once; the lab blocks them there.
+        // SIGRTMIN is the one the .NET runtime handles itself (to stop threads for a collection), harmless to send.
+        const int RealTimeMin = 34;
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in (string[])[LingerRunner.LingerDll, "lab", Id, "--no-capture", "--json"])
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var process = System.Diagnostics.Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var signalled = 0;
+        for (var round = 0; round < 400 && !process.HasExited; round++)
+        {
+            // Only once the runtime handles the signal: before that, its default action ends the process.
+            var tasks = Directory.EnumerateDirectories($"/proc/{process.Id}/task").ToList();
+            if (!tasks.Any(t => ReadOrEmpty(Path.Combine(t, "comm")).StartsWith(".NET Finalizer", StringComparison.Ordinal)))
+            {
+                await Task.Delay(20);
+                continue;
+            }
+
+            foreach (var task in tasks.Select(Path.GetFileName))
+            {
+                signalled += Libc.ThreadKill(process.Id, int.Parse(task!, System.Globalization.CultureInfo.InvariantCulture), RealTimeMin) == 0 ? 1 : 0;
+            }
+
+            await Task.Delay(20);
+        }
+
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        using var doc = System.Text.Json.JsonDocument.Parse(await stdout);
+        var scenario = doc.RootElement.GetProperty("scenarios")[0];
+        Assert.True(signalled > 0, "signals were sent");
+        Assert.True(scenario.GetProperty("status").GetString() == "passed", scenario.GetProperty("failures").ToString());
+    }
+
+    private static string ReadOrEmpty(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (IOException)
+        {
+            return string.Empty; // the thread ended meanwhile
+        }
+    }
 }

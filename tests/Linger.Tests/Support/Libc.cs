@@ -14,6 +14,12 @@ internal static partial class Libc
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int KillNative(int pid, int signal);
 
+    [LibraryImport("libc", EntryPoint = "tgkill", SetLastError = true)]
+    private static partial int ThreadKillNative(int tgid, int tid, int signal);
+
+    /// <summary>Sends <paramref name="signal"/> to one thread <paramref name="tid"/> of process <paramref name="pid"/>; 0 on success.</summary>
+    public static int ThreadKill(int pid, int tid, int signal) => ThreadKillNative(pid, tid, signal);
+
     /// <summary>Sends <paramref name="signal"/> to <paramref name="pid"/> (2 SIGINT, 15 SIGTERM); 0 on success.</summary>
     public static int Kill(int pid, int signal) => KillNative(pid, signal);
 

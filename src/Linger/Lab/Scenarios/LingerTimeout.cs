@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using Linger.Flows;
+using Linger.Lab.Internal;
 
 namespace Linger.Lab.Scenarios;
 
@@ -28,8 +29,9 @@ internal sealed class LingerTimeout : Scenario
         + "acknowledged, for the whole linger time, and then returns success: on Linux the timeout does not reset the "
         + "connection. The kernel keeps the orphaned socket in FIN_WAIT1 with the data and the FIN still queued, and "
         + "delivers them when the server reads again: the application cannot tell from close whether its data "
-        + "arrived. Windows documents the opposite: when the linger time runs out, closesocket resets the connection "
-        + "and the unsent data is lost.";
+        + "arrived. A signal delivered to the closing thread ends the wait early, and close returns success just the "
+        + "same (the lab blocks signals on that thread). Windows documents the opposite: when the linger time runs "
+        + "out, closesocket resets the connection and the unsent data is lost.";
 
     public override Expectation Expected => new(Verdict.Closed);
 
@@ -86,8 +88,9 @@ internal sealed class LingerTimeout : Scenario
             $"close (SO_LINGER {{1,{LingerSeconds}}}, unsent data queued)",
             async ct =>
             {
-                // close(2) blocks for the linger time: keep it off the scenario's thread and bounded.
-                await Task.Run(client.Close, ct).WaitAsync(ct).ConfigureAwait(false);
+                // close(2) blocks for the linger time: keep it off the scenario's thread and bounded, and out of reach
+                // of signals, any of which would end the kernel's wait at once.
+                await SignalsBlocked.RunAsync(client.Close, "lab linger close").WaitAsync(ct).ConfigureAwait(false);
                 return StepResult.Success(detail: string.Create(CultureInfo.InvariantCulture, $"returned after {elapsed.Elapsed.TotalMilliseconds:0} ms"));
             },
             CloseTimeout).ConfigureAwait(false);
