@@ -13,8 +13,9 @@ for cmd in "${!NEEDED[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${NEEDED[$cmd]}")
 done
 # Libraries with no command to look for: Cyrus SASL's PLAIN/LOGIN and sasldb plug-ins, for postfix's AUTH in the tests.
+# (dpkg -s also succeeds for a removed package whose configuration files remain, so ask for the installed status.)
 for pkg in libsasl2-modules libsasl2-modules-db; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  [[ $(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null) == "install ok installed" ]] || missing+=("$pkg")
 done
 if ((${#missing[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
