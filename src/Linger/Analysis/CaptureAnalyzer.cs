@@ -49,7 +49,8 @@ public sealed record AnalysisTotals
 /// </summary>
 public static class CaptureAnalyzer
 {
-    // Every tracking thread reads and decodes the whole file, so beyond a few the reading outweighs the tracking.
+    // The file is decoded once for all tracking threads, but every thread walks every packet: beyond a few, that
+    // outweighs the tracking each saves.
     private const int MaxAutomaticThreads = 2;
 
     /// <summary>Analyses one source. <paramref name="progress"/> is called now and then with the packets read so far.</summary>
@@ -108,8 +109,8 @@ public static class CaptureAnalyzer
     }
 
     /// <summary>
-    /// Opens and analyses a capture file (pcap, pcapng, either gzipped). An uncompressed file is analysed on several
-    /// threads when there are processors for them (<see cref="AnalyzeOptions.Parallelism"/>); either way
+    /// Opens and analyses a capture file (pcap, pcapng, either gzipped). A file is analysed on several threads when
+    /// there are processors for them (<see cref="AnalyzeOptions.Parallelism"/>); either way
     /// <paramref name="onConversation"/> is called on the calling thread, with the same conversations in the same
     /// order.
     /// </summary>
@@ -155,7 +156,7 @@ public static class CaptureAnalyzer
             cancellationToken);
     }
 
-    /// <summary>Tracking threads for a file: several only for a plain file (each reads it; decompressing twice does not pay).</summary>
+    /// <summary>Tracking threads for a file: several only for a file that can seek (its length gives the progress).</summary>
     private static int Threads(string path, AnalyzeOptions options)
     {
         var wanted = options.Parallelism > 0 ? options.Parallelism : Math.Min(Environment.ProcessorCount, MaxAutomaticThreads);
@@ -167,9 +168,7 @@ public static class CaptureAnalyzer
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
-            Span<byte> head = stackalloc byte[2];
-            var gzip = stream.ReadAtLeast(head, 2, throwOnEndOfStream: false) == 2 && head[0] == 0x1F && head[1] == 0x8B;
-            return stream.CanSeek && !gzip ? wanted : 1;
+            return stream.CanSeek ? wanted : 1;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -13,7 +13,7 @@ namespace Linger.Tests.Flows;
 /// <summary>
 /// A capture file analysed on several threads gives exactly the conversations, in exactly the order, that one thread
 /// gives: with every way a conversation ends, expiry by capture time, port reuse, a filter, the conversation limit
-/// reached, and a file damaged part way.
+/// reached, a long capture, a gzipped one, and a file damaged part way.
 /// </summary>
 public sealed class ParallelAnalysisTests : IDisposable
 {
@@ -34,6 +34,39 @@ public sealed class ParallelAnalysisTests : IDisposable
 
         Assert.True(one.Count > 3000, "port reuse and expiry split some conversations");
         Assert.Equal(one, many);
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task A_long_capture_gives_what_one_thread_gives_without_the_threads_waiting_on_each_other(int threads)
+    {
+        // Many times the packets the shared ring of decoded blocks holds, and no conversation emitted before the end
+        // (they all linger): only the threads' progress marks reach the merge, the case in which a thread ahead waits
+        // for one behind, and a merge that listened to one thread only would wait for ever.
+        var path = MixedCapture.Write(Path.Combine(_dir, "long.pcap"), conversations: 40_000, seed: 5, reusePorts: false);
+        var options = new AnalyzeOptions { Tracker = new() { CloseLinger = TimeSpan.FromDays(1), InactivityTimeout = TimeSpan.FromDays(1) } };
+
+        var one = Run(path, options with { Parallelism = 1 });
+        var many = Task.Run(() => Run(path, options with { Parallelism = threads }));
+
+        var finished = await Task.WhenAny(many, Task.Delay(TimeSpan.FromMinutes(2)));
+        Assert.True(finished == many, "the analysis on several threads did not finish");
+        Assert.Equal(one, await many);
+    }
+
+    [Fact]
+    public void A_gzipped_file_is_analysed_on_several_threads_like_on_one()
+    {
+        var plain = WriteCapture("zipped.pcap", conversations: 2000, seed: 6);
+        var zipped = plain + ".gz";
+        using (var input = File.OpenRead(plain))
+        using (var output = new System.IO.Compression.GZipStream(File.Create(zipped), System.IO.Compression.CompressionLevel.Fastest))
+        {
+            input.CopyTo(output);
+        }
+
+        Assert.Equal(Run(plain, new AnalyzeOptions { Parallelism = 1 }), Run(zipped, new AnalyzeOptions { Parallelism = 2 }));
     }
 
     [Fact]

@@ -10,9 +10,9 @@ public static class MixedCapture
     /// <summary>
     /// A raw-IP capture of many interleaved conversations ending every way: graceful close, reset by either side
     /// (some after a FIN), refused, unanswered, left open, a port reused after a close, and silences long enough to
-    /// expire.
+    /// expire. Without <paramref name="reusePorts"/> every conversation has its own 4-tuple, so none ends by reuse.
     /// </summary>
-    public static string Write(string path, int conversations, int seed)
+    public static string Write(string path, int conversations, int seed, bool reusePorts = true)
     {
         var random = new Random(seed);
         var packets = new List<(long Ns, byte[] Frame)>();
@@ -20,7 +20,9 @@ public static class MixedCapture
         {
             var client = 0x0A000000u + (uint)random.Next(1, 200);
             var server = 0xC0000200u + (uint)random.Next(1, 20);
-            var clientPort = (ushort)random.Next(1024, 1100); // few ports: some 4-tuples come back (reuse)
+            // Few ports: some 4-tuples come back (reuse); or each conversation its own.
+            var clientPort = reusePorts ? (ushort)random.Next(1024, 1100) : (ushort)(1024 + (i % 60000));
+            client += reusePorts ? 0 : (uint)(i / 60000) << 8;
             var serverPort = (ushort)(new[] { 80, 443, 22, 5432 })[random.Next(4)];
             var t = 1_700_000_000_000_000_000L + (random.NextInt64(0, 20_000) * 1_000_000);
             uint cs = (uint)random.Next(), ss = (uint)random.Next();

@@ -36,10 +36,11 @@ internal static class ShardedFileAnalysis
     {
         delivered = 0;
         var shared = new Shared();
+        using var decoder = new SharedDecoder(path, options, shardCount, shared);
         var cursors = new Cursor[shardCount];
         for (var i = 0; i < shardCount; i++)
         {
-            cursors[i] = new Cursor(new TrackerShard(path, options, i, shardCount, shared));
+            cursors[i] = new Cursor(new TrackerShard(decoder, options, i, shardCount, shared));
         }
 
         try
@@ -68,16 +69,17 @@ internal static class ShardedFileAnalysis
                 foreach (var c in cursors)
                 {
                     // A shard with nothing waiting might still emit something earlier, unless it has tracked past it.
-                    if (!c.HasItem && !c.Final && c.Watermark < needed)
+                    // The one furthest behind goes first: the shards walk one ring of decoded packets, so one ahead
+                    // may be waiting for it, and it for room in its queue.
+                    if (!c.HasItem && !c.Final && c.Watermark < needed && (blocker is null || c.Watermark < blocker.Watermark))
                     {
                         blocker = c;
-                        break;
                     }
                 }
 
                 if (blocker is not null)
                 {
-                    var batch = Fetch(blocker, cursors[0].Shard, progress, cancellationToken);
+                    var batch = Fetch(blocker, decoder, progress, cancellationToken);
                     switch (batch.End)
                     {
                         case ShardEnd.CapacityExceeded or ShardEnd.Stopped:
@@ -126,7 +128,7 @@ internal static class ShardedFileAnalysis
         }
     }
 
-    private static ShardBatch Fetch(Cursor cursor, TrackerShard first, Action<long, long>? progress, CancellationToken cancellationToken)
+    private static ShardBatch Fetch(Cursor cursor, SharedDecoder decoder, Action<long, long>? progress, CancellationToken cancellationToken)
     {
         ShardBatch? batch;
         while (!cursor.Shard.Batches.TryTake(out batch, (int)PollInterval.TotalMilliseconds, cancellationToken))
@@ -136,13 +138,10 @@ internal static class ShardedFileAnalysis
                 throw new InvalidOperationException("an analysis thread stopped without a word; this is a bug in Linger.");
             }
 
-            progress?.Invoke(first.Position, first.Length);
+            progress?.Invoke(decoder.Position, decoder.Length);
         }
 
-        if (cursor.Shard == first)
-        {
-            progress?.Invoke(first.Position, first.Length);
-        }
+        progress?.Invoke(decoder.Position, decoder.Length);
 
         cursor.Receive(batch!);
         return batch!;

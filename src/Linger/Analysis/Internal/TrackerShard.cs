@@ -2,39 +2,38 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Linger.Flows;
 using Linger.Flows.Internal;
-using Linger.Wire;
-using Linger.Wire.Decoding;
-using Linger.Wire.Files;
 
 namespace Linger.Analysis.Internal;
 
 /// <summary>
-/// One of several threads that analyse one capture file together. Every shard reads and decodes the whole file (so
-/// all see the same packets, numbered alike, and the same capture clock), but tracks only the conversations whose
-/// flow hash falls to it: both directions of a conversation have one key, so they fall to one shard. Its summaries
+/// One of several threads that analyse one capture file together. Every shard walks every decoded packet of the file
+/// (the <see cref="SharedDecoder"/>'s blocks: so all see the same packets, numbered alike, and the same capture clock),
+/// but tracks only the conversations whose flow hash falls to it: both directions of a conversation have one key, so
+/// they fall to one shard. Its summaries
 /// go out in batches, each stamped with their <see cref="EmitOrder"/>, for <see cref="ShardedFileAnalysis"/> to merge.
 /// </summary>
 internal sealed class TrackerShard
 {
     private const int BatchSize = 1024;
 
-    // A batch goes out at least this often (in packets), so the merge learns how far every shard got.
-    private const long WatermarkEvery = 16 * 1024;
+    // A batch goes out at least this often (in packets), so the merge learns how far every shard got. Less than the
+    // span of the decoder's ring: a shard waits for a shard behind only when it is almost a ring ahead, and the merge
+    // must then already know it is past everything the one behind has emitted, or the merge would wait for the one
+    // ahead, the one ahead for the one behind, and the one behind, its queue full, for the merge.
+    private const long WatermarkEvery = SharedDecoder.RingSpan / 2;
 
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
 
-    private readonly string _path;
+    private readonly SharedDecoder _decoder;
     private readonly AnalyzeOptions _options;
     private readonly int _index;
     private readonly int _count;
     private readonly ShardedFileAnalysis.Shared _shared;
     private readonly Thread _thread;
-    private long _position;
-    private long _length;
 
-    public TrackerShard(string path, AnalyzeOptions options, int index, int count, ShardedFileAnalysis.Shared shared)
+    public TrackerShard(SharedDecoder decoder, AnalyzeOptions options, int index, int count, ShardedFileAnalysis.Shared shared)
     {
-        _path = path;
+        _decoder = decoder;
         _options = options;
         _index = index;
         _count = count;
@@ -46,12 +45,6 @@ internal sealed class TrackerShard
     public BlockingCollection<ShardBatch> Batches { get; } = new(16);
 
     public bool IsAlive => _thread.IsAlive;
-
-    /// <summary>Where the shard is in the file (for progress).</summary>
-    public long Position => Volatile.Read(ref _position);
-
-    /// <summary>The file's length, once the shard has opened it.</summary>
-    public long Length => Volatile.Read(ref _length);
 
     /// <summary>Which shard tracks the conversation with this flow-key hash (its high bits; the table uses the low ones).</summary>
     public static int Of(uint hash, int count) => (int)(((ulong)hash * (uint)count) >> 32);
@@ -67,27 +60,28 @@ internal sealed class TrackerShard
         long sequence = 0;
         try
         {
-            using var stream = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
-            Volatile.Write(ref _length, stream.Length);
-            using var source = CaptureFile.Open(stream, _path);
             var tracker = new ConversationTracker(_options.Tracker with { MaxConversations = int.MaxValue }, ordered: true);
             var capacity = _options.Tracker.MaxConversations / _count;
-            var filter = _options.Filter;
-            var stats = default(DecodeStats);
-            long frameNumber = 0;
-            while (source.TryReadFrame(out var frame))
+            var index = _index;
+            for (long number = 0; ; number++)
             {
-                frameNumber++;
-                if (PacketDecoder.TryDecode(in frame, frameNumber, out var packet, ref stats)
-                    && (filter is null || filter.Matches(in packet)))
+                var block = _decoder.Get(number);
+                if (block is null || _shared.StopRequested || _shared.CapacityExceeded)
+                {
+                    TrySend(new ShardBatch(0) { End = ShardEnd.Stopped, Watermark = sequence });
+                    return;
+                }
+
+                var count = block.Count;
+                var owners = block.Owners;
+                var timestamps = block.Timestamps;
+                for (var i = 0; i < count; i++)
                 {
                     sequence++;
-                    tracker.Advance(packet.TimestampNs, sequence);
-                    var key = FlowKey.Of(in packet, out var sender);
-                    var hash = key.Hash();
-                    if (Of(hash, _count) == _index)
+                    tracker.Advance(timestamps[i], sequence);
+                    if (owners[i] == index)
                     {
-                        tracker.AddKeyed(in packet, in key, hash, sender);
+                        tracker.AddKeyed(in block.Packets[i], in block.Keys[i], block.Hashes[i], block.Senders[i]);
                         if (tracker.ActiveConversations > capacity)
                         {
                             // One tracker would have had to evict (or soon might): only it knows whom.
@@ -112,35 +106,44 @@ internal sealed class TrackerShard
                     }
                 }
 
-                if ((frameNumber & 0xFFFF) == 0)
+                var last = block.Last;
+                var failure = block.Failure;
+                var decode = block.Decode;
+                var accepted = block.Accepted;
+                var warnings = block.Warnings;
+                _decoder.Release(index, number); // the block may be reused from here on
+                if (failure is not null)
                 {
-                    Volatile.Write(ref _position, stream.Position);
-                    if (_shared.StopRequested || _shared.CapacityExceeded)
+                    // Every summary taken so far came from packets before the failing one; the batch holds the rest of them.
+                    batch.End = ShardEnd.Failed;
+                    batch.Failure = failure;
+                    batch.Watermark = sequence;
+                    TrySend(batch);
+                    return;
+                }
+
+                if (last)
+                {
+                    tracker.Flush();
+                    while (tracker.TryTakeFinished(out var summary, out var order))
                     {
-                        TrySend(new ShardBatch(0) { End = ShardEnd.Stopped, Watermark = sequence });
-                        return;
+                        if (batch.IsFull)
+                        {
+                            batch = SendFull(batch, EmitOrder.EndOfInput - 1);
+                        }
+
+                        batch.Add(summary, order);
                     }
+
+                    batch.End = ShardEnd.Finished;
+                    batch.Watermark = EmitOrder.EndOfInput;
+                    batch.Decode = decode;
+                    batch.Accepted = accepted;
+                    batch.Warnings = warnings;
+                    Send(batch);
+                    return;
                 }
             }
-
-            Volatile.Write(ref _position, _length);
-            tracker.Flush();
-            while (tracker.TryTakeFinished(out var summary, out var order))
-            {
-                if (batch.IsFull)
-                {
-                    batch = SendFull(batch, EmitOrder.EndOfInput - 1);
-                }
-
-                batch.Add(summary, order);
-            }
-
-            batch.End = ShardEnd.Finished;
-            batch.Watermark = EmitOrder.EndOfInput;
-            batch.Decode = stats;
-            batch.Accepted = sequence;
-            batch.Warnings = [.. source.Warnings];
-            Send(batch);
         }
         catch (MergeGaveUpException)
         {
@@ -150,11 +153,14 @@ internal sealed class TrackerShard
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            // Every summary taken so far came from packets before the failing one; the batch holds the rest of them.
             batch.End = ShardEnd.Failed;
             batch.Failure = ex;
             batch.Watermark = sequence;
             TrySend(batch);
+        }
+        finally
+        {
+            _decoder.Leave(_index);
         }
     }
 
