@@ -73,7 +73,7 @@ internal static class Stages
         Time("table formatting to Stream.Null", rounds, () =>
         {
             using var text = new StreamWriter(Stream.Null, new UTF8Encoding(false), 1 << 16);
-            var writer = new TableWriter(new Page(text, ConsoleOptions.Plain));
+            var writer = new TableWriter(new Page(text, ConsoleOptions.Plain), Stream.Null);
             writer.Begin(DateTimeOffset.UtcNow);
             foreach (var c in kept)
             {

@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Linger.Flows;
+
+namespace Linger.Cli.Analyze;
+
+/// <summary>
+/// A count per endpoint, for the table's "who reset most" and "busiest servers": an open-addressing table with
+/// linear probing keyed by the endpoint's fields (one probe sequence per count, no comparer calls), and the top few
+/// picked at the end without sorting them all.
+/// </summary>
+/// <param name="limit">Bounds the memory: past this many distinct endpoints only the ones already counted keep counting.</param>
+internal sealed class EndpointCounts(int limit)
+{
+    private Slot[] _slots = new Slot[1024];
+    private int _count;
+
+    /// <summary>How many distinct endpoints are counted.</summary>
+    public int Count => _count;
+
+    /// <summary>One more for <paramref name="endpoint"/>.</summary>
+    public void Add(Endpoint endpoint)
+    {
+        var slots = _slots;
+        var mask = slots.Length - 1;
+        var address = endpoint.Address;
+        var i = Hash(endpoint) & mask;
+        while (true)
+        {
+            ref var slot = ref slots[i];
+            if (slot.Count == 0)
+            {
+                break;
+            }
+
+            var key = slot.Key.Address;
+            if (key.Low == address.Low && slot.Key.Port == endpoint.Port && key.High == address.High && key.IsV6 == address.IsV6)
+            {
+                slot.Count++;
+                return;
+            }
+
+            i = (i + 1) & mask;
+        }
+
+        if (_count >= limit)
+        {
+            return;
+        }
+
+        slots[i] = new Slot { Key = endpoint, Count = 1 };
+        if (++_count * 2 > slots.Length)
+        {
+            Grow();
+        }
+    }
+
+    /// <summary>
+    /// The <paramref name="n"/> largest counts, largest first; equal counts in the ordinal order of the endpoints'
+    /// text (as ordering every count by count, then by text, would give).
+    /// </summary>
+    public List<(Endpoint Endpoint, long Count)> Top(int n)
+    {
+        var best = new List<(Endpoint Endpoint, long Count, string Text)>(n + 1);
+        Span<char> text = stackalloc char[64];
+        foreach (var slot in _slots)
+        {
+            if (slot.Count == 0)
+            {
+                continue;
+            }
+
+            if (best.Count == n && slot.Count < best[^1].Count)
+            {
+                continue;
+            }
+
+            slot.Key.TryFormat(text, out var written, default, CultureInfo.InvariantCulture);
+            var candidate = text[..written];
+            var at = best.Count;
+            while (at > 0 && (slot.Count > best[at - 1].Count || (slot.Count == best[at - 1].Count && candidate.SequenceCompareTo(best[at - 1].Text) < 0)))
+            {
+                at--;
+            }
+
+            if (at < n)
+            {
+                best.Insert(at, (slot.Key, slot.Count, candidate.ToString()));
+                if (best.Count > n)
+                {
+                    best.RemoveAt(n);
+                }
+            }
+        }
+
+        return [.. best.Select(b => (b.Endpoint, b.Count))];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Hash(Endpoint e)
+    {
+        var a = e.Address;
+        var h = (a.Low ^ (a.High * 0xC2B2AE3D27D4EB4FUL) ^ ((ulong)e.Port << 48) ^ (a.IsV6 ? 1UL << 47 : 0)) * 0x9E3779B97F4A7C15UL;
+        return (int)(h >> 33);
+    }
+
+    private void Grow()
+    {
+        var old = _slots;
+        _slots = new Slot[old.Length * 2];
+        var mask = _slots.Length - 1;
+        foreach (var slot in old)
+        {
+            if (slot.Count == 0)
+            {
+                continue;
+            }
+
+            var i = Hash(slot.Key) & mask;
+            while (_slots[i].Count != 0)
+            {
+                i = (i + 1) & mask;
+            }
+
+            _slots[i] = slot;
+        }
+    }
+
+    private struct Slot
+    {
+        public Endpoint Key;
+        public long Count;
+    }
+}
