@@ -95,12 +95,12 @@ internal static class AnalyzeCommand
         using var bytes = rawStdout is null ? new TextWriterStream(stdout) : null;
         var output = bytes ?? rawStdout!;
         using var jsonl = format == "jsonl" ? new JsonLinesWriter(output, batchLines: true) : null;
-        using var buffered = rawStdout is null || format == "jsonl" ? null : new StreamWriter(rawStdout, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+        using var buffered = rawStdout is null || format != "table" ? null : new StreamWriter(rawStdout, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
         var text = buffered ?? stdout;
         IConversationWriter inner = format switch
         {
             "jsonl" => jsonl!,
-            "zeek" => new ZeekConnLogWriter(text),
+            "zeek" => new ZeekConnLogWriter(output),
             _ => new TableWriter(new Page(text, console), output),
         };
         using var background = new BackgroundWriter(inner);

@@ -79,4 +79,24 @@ public sealed class AsciiTextTests
             Assert.Equal(address.ToString(), Encoding.ASCII.GetString(buffer, 0, n));
         }
     }
+
+    [Fact]
+    public void Zeek_times_match_the_double_they_were_formatted_from()
+    {
+        var values = new List<long> { 0, 999, -999, -1000, -1_500_000_123, 1, 1_000, 999_999_999, 1_000_000_000, long.MaxValue, long.MinValue };
+        values.AddRange([8_000_000_000_000_000_000 - 1000, 8_000_000_000_000_000_000, 8_589_934_592_000_000_000]);
+        var random = new Random(11);
+        for (var i = 0; i < 20_000; i++)
+        {
+            values.Add(random.NextInt64(0, 4_000_000_000_000_000_000));
+            values.Add(random.NextInt64(0, 10_000_000_000_000));
+        }
+
+        var buffer = new byte[64];
+        foreach (var ns in values)
+        {
+            var n = ZeekConnLogWriter.Seconds(ns, buffer);
+            Assert.Equal((ns / 1_000 / 1e6).ToString("F6", CultureInfo.InvariantCulture), Encoding.ASCII.GetString(buffer, 0, n));
+        }
+    }
 }
