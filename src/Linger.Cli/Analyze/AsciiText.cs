@@ -20,12 +20,20 @@ internal static class AsciiText
 
     // Each octet's digits and a dot, packed little-endian into four bytes, with their count in the top byte's place:
     // an address is four unaligned stores.
-    private static readonly ulong[] OctetDot = [.. Enumerable.Range(0, 256).Select(PackOctet)];
+    // (Tables are made with plain loops and literals: generic LINQ over value types is not precompiled and would be
+    // compiled at run time.)
+    private static readonly ulong[] OctetDot = PackOctets();
+
+    private static ReadOnlySpan<ulong> PowersOf10 =>
+    [
+        1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000, 10_000_000_000,
+        100_000_000_000, 1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000, 1_000_000_000_000_000,
+        10_000_000_000_000_000, 100_000_000_000_000_000, 1_000_000_000_000_000_000, 10_000_000_000_000_000_000,
+    ];
 
     // "00" to "99", two bytes each.
-    private static readonly byte[] Pairs = [.. Enumerable.Range(0, 100).SelectMany(i => new[] { (byte)('0' + (i / 10)), (byte)('0' + (i % 10)) })];
-
-    private static readonly ulong[] PowersOf10 = [.. Enumerable.Range(0, 20).Select(i => (ulong)Math.Pow(10, i))];
+    private static ReadOnlySpan<byte> Pairs =>
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"u8;
 
     /// <summary>A whole number as <see cref="long.ToString()"/> writes it; returns the bytes written.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -41,6 +49,7 @@ internal static class AsciiText
     }
 
     /// <summary>The decimal digits of <paramref name="value"/>; returns the bytes written.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Digits(ulong value, Span<byte> destination)
     {
         if (value < 10)
@@ -85,6 +94,7 @@ internal static class AsciiText
     }
 
     /// <summary>The address as <see cref="IpAddress.TryFormat"/> writes it (no brackets); returns the bytes written.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Address(IpAddress address, Span<byte> destination)
     {
         var n = 0;
@@ -119,6 +129,7 @@ internal static class AsciiText
     }
 
     /// <summary>The endpoint as <see cref="Endpoint.ToString()"/> writes it; returns the bytes written.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Endpoint(Endpoint endpoint, Span<byte> destination)
     {
         int n;
@@ -145,16 +156,22 @@ internal static class AsciiText
         return n;
     }
 
-    private static ulong PackOctet(int octet)
+    private static ulong[] PackOctets()
     {
-        var text = octet.ToString(CultureInfo.InvariantCulture) + ".";
-        ulong packed = 0;
-        for (var i = text.Length - 1; i >= 0; i--)
+        var all = new ulong[256];
+        for (var octet = 0; octet < all.Length; octet++)
         {
-            packed = (packed << 8) | text[i];
+            var text = octet.ToString(CultureInfo.InvariantCulture) + ".";
+            ulong packed = 0;
+            for (var i = text.Length - 1; i >= 0; i--)
+            {
+                packed = (packed << 8) | text[i];
+            }
+
+            all[octet] = packed | ((ulong)text.Length << 32);
         }
 
-        return packed | ((ulong)text.Length << 32);
+        return all;
     }
 
     /// <summary>Spaces up to <paramref name="width"/> after <paramref name="written"/> bytes (left-aligned text, as
@@ -164,7 +181,11 @@ internal static class AsciiText
     {
         if (written < width)
         {
-            line[written..width].Fill((byte)' ');
+            for (var i = written; i < width; i++)
+            {
+                line[i] = (byte)' ';
+            }
+
             return width;
         }
 

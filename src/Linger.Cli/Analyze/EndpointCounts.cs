@@ -19,6 +19,7 @@ internal sealed class EndpointCounts(int limit)
     public int Count => _count;
 
     /// <summary>One more for <paramref name="endpoint"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(Endpoint endpoint)
     {
         var slots = _slots;
@@ -56,44 +57,52 @@ internal sealed class EndpointCounts(int limit)
     }
 
     /// <summary>
-    /// The <paramref name="n"/> largest counts, largest first; equal counts in the ordinal order of the endpoints'
-    /// text (as ordering every count by count, then by text, would give).
+    /// The <paramref name="n"/> largest counts with their endpoints' text, largest first; equal counts in the ordinal
+    /// order of the text (as ordering every count by count, then by text, would give).
     /// </summary>
-    public List<(Endpoint Endpoint, long Count)> Top(int n)
+    /// <remarks>Arrays rather than generic collections of structs: this runs once, and those would be compiled at
+    /// run time for it.</remarks>
+    public Ranked[] Top(int n)
     {
-        var best = new List<(Endpoint Endpoint, long Count, string Text)>(n + 1);
+        var texts = new string[n];
+        var counts = new long[n];
+        var kept = 0;
         Span<char> text = stackalloc char[64];
         foreach (var slot in _slots)
         {
-            if (slot.Count == 0)
-            {
-                continue;
-            }
-
-            if (best.Count == n && slot.Count < best[^1].Count)
+            var count = slot.Count;
+            if (count == 0 || (kept == n && count < counts[n - 1]))
             {
                 continue;
             }
 
             slot.Key.TryFormat(text, out var written, default, CultureInfo.InvariantCulture);
             var candidate = text[..written];
-            var at = best.Count;
-            while (at > 0 && (slot.Count > best[at - 1].Count || (slot.Count == best[at - 1].Count && candidate.SequenceCompareTo(best[at - 1].Text) < 0)))
+            var at = kept;
+            while (at > 0 && (count > counts[at - 1] || (count == counts[at - 1] && candidate.CompareTo(texts[at - 1], StringComparison.Ordinal) < 0)))
             {
                 at--;
             }
 
-            if (at < n)
+            if (at == n)
             {
-                best.Insert(at, (slot.Key, slot.Count, candidate.ToString()));
-                if (best.Count > n)
-                {
-                    best.RemoveAt(n);
-                }
+                continue;
             }
+
+            kept = Math.Min(kept + 1, n);
+            Array.Copy(texts, at, texts, at + 1, kept - at - 1);
+            Array.Copy(counts, at, counts, at + 1, kept - at - 1);
+            texts[at] = candidate.ToString();
+            counts[at] = count;
         }
 
-        return [.. best.Select(b => (b.Endpoint, b.Count))];
+        var top = new Ranked[kept];
+        for (var i = 0; i < kept; i++)
+        {
+            top[i] = new Ranked(texts[i], counts[i]);
+        }
+
+        return top;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -125,6 +134,9 @@ internal sealed class EndpointCounts(int limit)
             _slots[i] = slot;
         }
     }
+
+    /// <summary>An endpoint's text and its count.</summary>
+    public sealed record Ranked(string Endpoint, long Count);
 
     private struct Slot
     {

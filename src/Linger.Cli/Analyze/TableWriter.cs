@@ -34,8 +34,10 @@ internal sealed class TableWriter(Page page, Stream? rows = null) : IConversatio
     private const int DetailWays = 4;
     private const int EndpointLimit = 100_000;
 
-    private static readonly byte[][] VerdictColumn = [.. Enum.GetValues<Verdict>().Select(v => Column(JsonLinesWriter.VerdictName(v), 11))];
-    private static readonly byte[][] StateColumn = [.. Enum.GetValues<ZeekConnState>().Select(v => Column(v.ToString(), 6))];
+    // The fixed columns, padded, with the space after them, by enum value (plain loops: generic LINQ over enums would
+    // be compiled at run time).
+    private static readonly byte[][] VerdictColumn = Columns(Enum.GetNames<Verdict>().Length, v => JsonLinesWriter.VerdictName((Verdict)v), 11);
+    private static readonly byte[][] StateColumn = Columns(Enum.GetNames<ZeekConnState>().Length, v => ((ZeekConnState)v).ToString(), 6);
 
     private readonly long[] _byVerdict = new long[VerdictColumn.Length];
     private readonly List<KeyValuePair<object, string>> _errorTexts = [];
@@ -56,6 +58,7 @@ internal sealed class TableWriter(Page page, Stream? rows = null) : IConversatio
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Write(ConversationSummary c)
     {
         _rows++;
@@ -107,11 +110,11 @@ internal sealed class TableWriter(Page page, Stream? rows = null) : IConversatio
         page.Blank();
         page.Heading("Summary");
         page.Line($"  {_rows.ToString("N0", CultureInfo.InvariantCulture)} conversations");
-        foreach (var v in Enum.GetValues<Verdict>())
+        for (var v = 0; v < _byVerdict.Length; v++)
         {
-            if (_byVerdict[(int)v] is var n and > 0)
+            if (_byVerdict[v] is var n and > 0)
             {
-                page.Line($"  {JsonLinesWriter.VerdictName(v),-12} {n.ToString("N0", CultureInfo.InvariantCulture),10}");
+                page.Line($"  {JsonLinesWriter.VerdictName((Verdict)v),-12} {n.ToString("N0", CultureInfo.InvariantCulture),10}");
             }
         }
 
@@ -124,7 +127,16 @@ internal sealed class TableWriter(Page page, Stream? rows = null) : IConversatio
         Top("Busiest servers", _servers, "conversations");
     }
 
-    private static byte[] Column(string text, int width) => System.Text.Encoding.ASCII.GetBytes(text.PadRight(width) + " ");
+    private static byte[][] Columns(int count, Func<int, string> text, int width)
+    {
+        var columns = new byte[count][];
+        for (var v = 0; v < count; v++)
+        {
+            columns[v] = System.Text.Encoding.ASCII.GetBytes(text(v).PadRight(width) + " ");
+        }
+
+        return columns;
+    }
 
     private void Top(string title, EndpointCounts counts, string unit)
     {
@@ -135,9 +147,9 @@ internal sealed class TableWriter(Page page, Stream? rows = null) : IConversatio
 
         page.Blank();
         page.Heading(title);
-        foreach (var (endpoint, n) in counts.Top(5))
+        foreach (var top in counts.Top(5))
         {
-            page.Line($"  {endpoint,-40} {n.ToString("N0", CultureInfo.InvariantCulture),10} {unit}");
+            page.Line($"  {top.Endpoint,-40} {top.Count.ToString("N0", CultureInfo.InvariantCulture),10} {unit}");
         }
     }
 
@@ -216,15 +228,16 @@ internal sealed class TableWriter(Page page, Stream? rows = null) : IConversatio
     /// Appends the row and its line end to the buffer, as
     /// <c>$"{verdict,-11} {state,-6} {client,-21} {server,-21} {packets,6} {bytes_client/bytes_server,9}"</c> writes it.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Row(ConversationSummary c)
     {
         Ensure(RowBytes);
         var line = _buffer.AsSpan(_length);
         var verdict = VerdictColumn[(int)c.Verdict];
-        verdict.CopyTo(line);
+        verdict.AsSpan().CopyTo(line);
         var n = verdict.Length;
         var state = StateColumn[(int)c.ConnState];
-        state.CopyTo(line[n..]);
+        state.AsSpan().CopyTo(line[n..]);
         n += state.Length;
 
         var column = n;
@@ -276,6 +289,7 @@ internal sealed class TableWriter(Page page, Stream? rows = null) : IConversatio
     /// Appends the detail lines, wrapped, each with its line end: made once for the conversations that end alike (the
     /// same reset facts and the same shared likely errors), which are most of a capture.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PlainDetail(ConversationSummary c)
     {
         if (c.SuspectedInjection || c.IdleBeforeSeconds is >= 1)
@@ -331,7 +345,7 @@ internal sealed class TableWriter(Page page, Stream? rows = null) : IConversatio
         }
 
         Ensure(bytes.Length);
-        bytes.CopyTo(_buffer.AsSpan(_length));
+        bytes.AsSpan().CopyTo(_buffer.AsSpan(_length));
         _length += bytes.Length;
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Linger.Flows;
 
@@ -20,7 +21,8 @@ internal sealed class ZeekConnLogWriter(Stream output) : IConversationWriter
     // Room for every fixed-size part of a line (the history is made room for separately).
     private const int FixedLineBytes = 512;
 
-    private static readonly byte[][] ConnStateText = [.. Enum.GetValues<ZeekConnState>().Select(v => Encoding.ASCII.GetBytes(v.ToString() + "\t-\t-\t-\t"))];
+    // Each conn_state (by value) and the three unset fields after it.
+    private static readonly byte[][] ConnStateText = UnsetAfter(Enum.GetNames<ZeekConnState>());
 
     private byte[] _buffer = new byte[BatchBytes + FixedLineBytes];
     private int _length;
@@ -38,6 +40,7 @@ internal sealed class ZeekConnLogWriter(Stream output) : IConversationWriter
         Text("#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\tinterval\tcount\tcount\tstring\tbool\tbool\tcount\tstring\tcount\tcount\tcount\tcount\tset[string]\n");
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Write(ConversationSummary c)
     {
         var history = c.History.Length == 0 ? "(empty)" : c.History;
@@ -61,7 +64,7 @@ internal sealed class ZeekConnLogWriter(Stream output) : IConversationWriter
         n = Field(flipped ? c.BytesServer : c.BytesClient, l, n);
         n = Field(flipped ? c.BytesClient : c.BytesServer, l, n);
         var state = ConnStateText[(int)c.ConnState];
-        state.CopyTo(l[n..]);
+        state.AsSpan().CopyTo(l[n..]);
         n += state.Length;
         n += Encoding.UTF8.GetBytes(history, l[n..]);
         l[n++] = (byte)'\t';
@@ -142,11 +145,22 @@ internal sealed class ZeekConnLogWriter(Stream output) : IConversationWriter
         return n;
     }
 
+    private static byte[][] UnsetAfter(string[] names)
+    {
+        var texts = new byte[names.Length][];
+        for (var i = 0; i < names.Length; i++)
+        {
+            texts[i] = Encoding.ASCII.GetBytes(names[i] + "\t-\t-\t-\t");
+        }
+
+        return texts;
+    }
+
     private void Text(string text)
     {
         var bytes = Encoding.UTF8.GetBytes(text);
         Ensure(bytes.Length);
-        bytes.CopyTo(_buffer.AsSpan(_length));
+        bytes.AsSpan().CopyTo(_buffer.AsSpan(_length));
         _length += bytes.Length;
     }
 
