@@ -1,6 +1,8 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Linger.Flows;
+using Linger.Wire;
 
 namespace Linger.Cli.Analyze;
 
@@ -12,7 +14,7 @@ namespace Linger.Cli.Analyze;
 /// <param name="limit">Bounds the memory: past this many distinct endpoints only the ones already counted keep counting.</param>
 internal sealed class EndpointCounts(int limit)
 {
-    private Slot[] _slots = new Slot[1024];
+    private Slot[] _slots = new Slot[4096];
     private int _count;
 
     /// <summary>How many distinct endpoints are counted.</summary>
@@ -24,8 +26,10 @@ internal sealed class EndpointCounts(int limit)
     {
         var slots = _slots;
         var mask = slots.Length - 1;
-        var address = endpoint.Address;
-        var i = Hash(endpoint) & mask;
+        var high = endpoint.Address.High;
+        var low = endpoint.Address.Low;
+        var tag = Tag(endpoint);
+        var i = Hash(high, low, tag) & mask;
         while (true)
         {
             ref var slot = ref slots[i];
@@ -34,8 +38,7 @@ internal sealed class EndpointCounts(int limit)
                 break;
             }
 
-            var key = slot.Key.Address;
-            if (key.Low == address.Low && slot.Key.Port == endpoint.Port && key.High == address.High && key.IsV6 == address.IsV6)
+            if (slot.Low == low && slot.Tag == tag && slot.High == high)
             {
                 slot.Count++;
                 return;
@@ -49,7 +52,7 @@ internal sealed class EndpointCounts(int limit)
             return;
         }
 
-        slots[i] = new Slot { Key = endpoint, Count = 1 };
+        slots[i] = new Slot { High = high, Low = low, Tag = tag, Count = 1 };
         if (++_count * 2 > slots.Length)
         {
             Grow();
@@ -76,7 +79,7 @@ internal sealed class EndpointCounts(int limit)
                 continue;
             }
 
-            slot.Key.TryFormat(text, out var written, default, CultureInfo.InvariantCulture);
+            slot.Endpoint.TryFormat(text, out var written, default, CultureInfo.InvariantCulture);
             var candidate = text[..written];
             var at = kept;
             while (at > 0 && (count > counts[at - 1] || (count == counts[at - 1] && candidate.CompareTo(texts[at - 1], StringComparison.Ordinal) < 0)))
@@ -105,13 +108,13 @@ internal sealed class EndpointCounts(int limit)
         return top;
     }
 
+    // The port, and whether the address is IPv6: with the address's two halves, the whole key.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Hash(Endpoint e)
-    {
-        var a = e.Address;
-        var h = (a.Low ^ (a.High * 0xC2B2AE3D27D4EB4FUL) ^ ((ulong)e.Port << 48) ^ (a.IsV6 ? 1UL << 47 : 0)) * 0x9E3779B97F4A7C15UL;
-        return (int)(h >> 33);
-    }
+    private static uint Tag(Endpoint e) => e.Port | (e.Address.IsV6 ? 1u << 16 : 0);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Hash(ulong high, ulong low, uint tag) =>
+        (int)(((low ^ (high * 0xC2B2AE3D27D4EB4FUL) ^ ((ulong)tag << 40)) * 0x9E3779B97F4A7C15UL) >> 33);
 
     private void Grow()
     {
@@ -125,7 +128,7 @@ internal sealed class EndpointCounts(int limit)
                 continue;
             }
 
-            var i = Hash(slot.Key) & mask;
+            var i = Hash(slot.High, slot.Low, slot.Tag) & mask;
             while (_slots[i].Count != 0)
             {
                 i = (i + 1) & mask;
@@ -140,7 +143,25 @@ internal sealed class EndpointCounts(int limit)
 
     private struct Slot
     {
-        public Endpoint Key;
+        public ulong High;
+        public ulong Low;
+        public uint Tag;
         public long Count;
+
+        public readonly Endpoint Endpoint
+        {
+            get
+            {
+                if ((Tag >> 16) == 0)
+                {
+                    return new Endpoint(IpAddress.FromV4((uint)Low), (ushort)Tag);
+                }
+
+                Span<byte> bytes = stackalloc byte[16];
+                BinaryPrimitives.WriteUInt64BigEndian(bytes, High);
+                BinaryPrimitives.WriteUInt64BigEndian(bytes[8..], Low);
+                return new Endpoint(IpAddress.FromV6(bytes), (ushort)Tag);
+            }
+        }
     }
 }

@@ -352,9 +352,11 @@ internal sealed class TableWriter(Page page, Stream? rows = null) : IConversatio
     private static string LikelyErrorsTextOf(IReadOnlyDictionary<Side, IReadOnlyList<LikelyError>> all)
     {
         var parts = new List<string>();
-        foreach (var (side, errors) in all.OrderBy(p => p.Key))
+        // Client first, then server (a loop rather than ordering the pairs: that generic code would be compiled at run
+        // time for a text made a few times).
+        foreach (var side in (ReadOnlySpan<Side>)[Side.Client, Side.Server])
         {
-            if (errors.Count > 0)
+            if (all.TryGetValue(side, out var errors) && errors.Count > 0)
             {
                 var sideName = side == Side.Client ? "client" : "server";
                 var native = errors.Where(e => e.Domain != KnowledgeDomain.DotNet).Select(e => $"{e.DisplayName} on {PlatformName(e.Platform)}");
