@@ -103,6 +103,8 @@ internal static class AnalyzeCommand
             "zeek" => new ZeekConnLogWriter(output),
             _ => new TableWriter(new Page(text, console), output),
         };
+        // If the run stops early (a read error), the rows formatted so far still go out, as a buffered writer's would.
+        using var unwritten = inner as IDisposable;
         using var background = new BackgroundWriter(inner);
         var writer = background;
         var progress = new ProgressLine(stderr, console);

@@ -22,7 +22,7 @@ namespace Linger.Cli.Analyze;
 /// Where the plain rows go, as bytes, batched; the page's writer is flushed before the first, and the rows are handed
 /// over before the summary is written to the page.
 /// </param>
-internal sealed class TableWriter(Page page, Stream? rows = null) : IConversationWriter
+internal sealed class TableWriter(Page page, Stream? rows = null) : IConversationWriter, IDisposable
 {
     private const int MaxCachedErrorTexts = 16;
     private const int BatchBytes = 1 << 16;
@@ -126,6 +126,9 @@ internal sealed class TableWriter(Page page, Stream? rows = null) : IConversatio
         Top("Who reset most", _resetters, "resets");
         Top("Busiest servers", _servers, "conversations");
     }
+
+    /// <summary>Hands over the rows formatted so far (none after <see cref="End"/>).</summary>
+    public void Dispose() => Drain();
 
     private static byte[][] Columns(int count, Func<int, string> text, int width)
     {

@@ -14,7 +14,7 @@ namespace Linger.Cli.Analyze;
 /// A line per conversation, often hundreds of thousands: each is written as UTF-8 bytes into one buffer (numbers,
 /// addresses and times by digit arithmetic) and the buffer handed to the stream 64 KiB at a time.
 /// </remarks>
-internal sealed class ZeekConnLogWriter(Stream output) : IConversationWriter
+internal sealed class ZeekConnLogWriter(Stream output) : IConversationWriter, IDisposable
 {
     private const int BatchBytes = 1 << 16;
 
@@ -87,6 +87,9 @@ internal sealed class ZeekConnLogWriter(Stream output) : IConversationWriter
         Drain();
         output.Flush();
     }
+
+    /// <summary>Hands over the rows formatted so far (none after <see cref="End"/>).</summary>
+    public void Dispose() => Drain();
 
     /// <summary>
     /// Seconds with six decimals, as <c>(ns / 1_000 / 1e6).ToString("F6")</c> writes them (Zeek's microsecond times):
@@ -178,6 +181,11 @@ internal sealed class ZeekConnLogWriter(Stream output) : IConversationWriter
 
     private void Drain()
     {
+        if (_length == 0)
+        {
+            return;
+        }
+
         output.Write(_buffer, 0, _length);
         _length = 0;
     }
