@@ -10,9 +10,9 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
-        if (args.Length is 2 or 3 && args[0] == "stages")
+        if (args.Length is 2 or 3 or 4 && args[0] == "stages")
         {
-            Stages.Run(args[1], args.Length == 3 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3);
+            Stages.Run(args[1], args.Length >= 3 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3, args.Length == 4 ? args[3] : null);
             return 0;
         }
 

@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Text;
 using Linger.Analysis;
 using Linger.Cli.Analyze;
+using Linger.Cli.Output;
 using Linger.Flows;
 using Linger.Wire;
 using Linger.Wire.Decoding;
@@ -10,14 +12,17 @@ using Linger.Wire.Filtering;
 namespace Linger.Bench;
 
 /// <summary>
-/// <c>linger-bench stages FILE [ROUNDS]</c>: the analysis stages timed in one warm process, the best of a few rounds
-/// each (the machine is shared: the best round is the least disturbed), with the CPU time of the whole process.
+/// <c>linger-bench stages FILE [ROUNDS] [NAME]</c>: the analysis stages timed in one warm process, the best of a few
+/// rounds each (the machine is shared: the best round is the least disturbed), with the CPU time of the whole process.
+/// With NAME, only the stages whose name contains it.
 /// </summary>
 internal static class Stages
 {
-    public static void Run(string path, int rounds)
-    {
+    private static string? _only;
 
+    public static void Run(string path, int rounds, string? only = null)
+    {
+        _only = only;
         Time("read frames", rounds, () =>
         {
             using var source = CaptureFile.Open(path);
@@ -65,10 +70,41 @@ internal static class Stages
             writer.End(DateTimeOffset.UtcNow);
             return kept.Count;
         });
+        Time("table formatting to Stream.Null", rounds, () =>
+        {
+            using var text = new StreamWriter(Stream.Null, new UTF8Encoding(false), 1 << 16);
+            var writer = new TableWriter(new Page(text, ConsoleOptions.Plain), Stream.Null);
+            writer.Begin(DateTimeOffset.UtcNow);
+            foreach (var c in kept)
+            {
+                writer.Write(c);
+            }
+
+            writer.End(DateTimeOffset.UtcNow);
+            text.Flush();
+            return kept.Count;
+        });
+        Time("zeek formatting to Stream.Null", rounds, () =>
+        {
+            var writer = new ZeekConnLogWriter(Stream.Null);
+            writer.Begin(DateTimeOffset.UtcNow);
+            foreach (var c in kept)
+            {
+                writer.Write(c);
+            }
+
+            writer.End(DateTimeOffset.UtcNow);
+            return kept.Count;
+        });
     }
 
     private static void Time(string name, int rounds, Func<long> stage)
     {
+        if (_only is not null && !name.Contains(_only, StringComparison.Ordinal))
+        {
+            return;
+        }
+
         var best = TimeSpan.MaxValue;
         var bestCpu = TimeSpan.MaxValue;
         long result = 0;

@@ -89,18 +89,22 @@ internal static class AnalyzeCommand
         }
 
         stdout.Flush();
-        using var bytes = format != "jsonl" ? null : rawStdout is null ? new TextWriterStream(stdout) : null;
-        using var jsonl = format == "jsonl" ? new JsonLinesWriter(bytes ?? rawStdout!, batchLines: true) : null;
 
-        // The process's stdout writer flushes every write; a capture's rows go out many at a time instead.
-        using var buffered = rawStdout is null || format == "jsonl" ? null : new StreamWriter(rawStdout, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+        // Conversations are written as UTF-8 bytes, many at a time; the table's header and summary go through a
+        // buffered writer (the process's stdout writer flushes every write).
+        using var bytes = rawStdout is null ? new TextWriterStream(stdout) : null;
+        var output = bytes ?? rawStdout!;
+        using var jsonl = format == "jsonl" ? new JsonLinesWriter(output, batchLines: true) : null;
+        using var buffered = rawStdout is null || format != "table" ? null : new StreamWriter(rawStdout, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
         var text = buffered ?? stdout;
         IConversationWriter inner = format switch
         {
             "jsonl" => jsonl!,
-            "zeek" => new ZeekConnLogWriter(text),
-            _ => new TableWriter(new Page(text, console)),
+            "zeek" => new ZeekConnLogWriter(output),
+            _ => new TableWriter(new Page(text, console), output),
         };
+        // If the run stops early (a read error), the rows formatted so far still go out, as a buffered writer's would.
+        using var unwritten = inner as IDisposable;
         using var background = new BackgroundWriter(inner);
         var writer = background;
         var progress = new ProgressLine(stderr, console);

@@ -33,7 +33,6 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
 
     private static readonly byte[][] ConnStateText = [.. Enum.GetValues<ZeekConnState>().Select(v => System.Text.Encoding.ASCII.GetBytes(v.ToString()))];
     private static readonly byte[][] VerdictText = [.. Enum.GetValues<Verdict>().Select(v => System.Text.Encoding.ASCII.GetBytes(VerdictName(v)))];
-    private static readonly byte[][] OctetText = [.. Enumerable.Range(0, 256).Select(i => System.Text.Encoding.ASCII.GetBytes(i.ToString(CultureInfo.InvariantCulture)))];
 
     private readonly List<ErrorSetBytes> _errorSets = [];
     private readonly SecondText _startSecond = new();
@@ -222,51 +221,8 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
     });
 
     /// <summary>A whole number, as <see cref="Utf8Formatter"/> writes it.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Number(long value)
-    {
-        if (value < 0)
-        {
-            Utf8Formatter.TryFormat(value, _buffer.AsSpan(_length), out var n);
-            _length += n;
-            return;
-        }
-
-        _length += Digits((ulong)value, _buffer.AsSpan(_length));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Digits(ulong value, Span<byte> destination)
-    {
-        if (value < 10)
-        {
-            destination[0] = (byte)('0' + value);
-            return 1;
-        }
-
-        var count = CountDigits(value);
-        for (var i = count - 1; i >= 0; i--)
-        {
-            var q = value / 10;
-            destination[i] = (byte)('0' + (value - (q * 10)));
-            value = q;
-        }
-
-        return count;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int CountDigits(ulong value)
-    {
-        var count = 1;
-        while (value >= 10)
-        {
-            value /= 10;
-            count++;
-        }
-
-        return count;
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Number(long value) => _length += AsciiText.Number(value, _buffer.AsSpan(_length));
 
     /// <summary>
     /// Seconds already rounded to microseconds, as <see cref="Utf8Formatter"/> writes the double (its shortest
@@ -289,7 +245,7 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
             {
                 var whole = micros / 1_000_000;
                 var fraction = (int)(micros - (whole * 1_000_000));
-                _length += Digits((ulong)whole, _buffer.AsSpan(_length));
+                _length += AsciiText.Digits((ulong)whole, _buffer.AsSpan(_length));
                 if (fraction != 0)
                 {
                     var digits = 6;
@@ -355,36 +311,8 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
     private void Endpoint(Endpoint e)
     {
         var d = _buffer.AsSpan(_length);
-        var n = 0;
-        d[n++] = (byte)'"';
-        if (e.Address.IsV6)
-        {
-            Span<char> text = stackalloc char[48];
-            e.Address.TryFormat(text, out var written);
-            d[n++] = (byte)'[';
-            for (var i = 0; i < written; i++)
-            {
-                d[n++] = (byte)text[i];
-            }
-
-            d[n++] = (byte)']';
-        }
-        else
-        {
-            var v = e.Address.V4;
-            for (var shift = 24; shift >= 0; shift -= 8)
-            {
-                var octet = OctetText[(int)((v >> shift) & 0xFF)];
-                octet.CopyTo(d[n..]);
-                n += octet.Length;
-                d[n++] = (byte)'.';
-            }
-
-            n--;
-        }
-
-        d[n++] = (byte)':';
-        n += Digits(e.Port, d[n..]);
+        d[0] = (byte)'"';
+        var n = 1 + AsciiText.Endpoint(e, d[1..]);
         d[n++] = (byte)'"';
         _length += n;
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Linger.Cli.Output;
 using Linger.Flows;
 using Linger.Knowledge;
@@ -11,35 +12,61 @@ namespace Linger.Cli.Analyze;
 /// keeps counts only, so memory stays bounded however long the capture.
 /// </summary>
 /// <remarks>
-/// Without colour (a file or a pipe) the rows are written straight to the page's writer: a capture can have
-/// hundreds of thousands of them, and going through Spectre's markup for each costs far more than the analysis.
+/// Without colour (a file or a pipe) the rows bypass Spectre: a capture can have hundreds of thousands of them, and
+/// going through Spectre's markup for each costs far more than the analysis. They are formatted as UTF-8 bytes into
+/// one buffer (the fixed columns from tables, the detail lines once per kind of ending) and handed to
+/// <paramref name="rows"/> many at a time; without it (a live capture) each row goes to the page's writer as it ends.
 /// </remarks>
-internal sealed class TableWriter(Page page) : IConversationWriter
+/// <param name="page">Where the header, the summary, and coloured rows go.</param>
+/// <param name="rows">
+/// Where the plain rows go, as bytes, batched; the page's writer is flushed before the first, and the rows are handed
+/// over before the summary is written to the page.
+/// </param>
+internal sealed class TableWriter(Page page, Stream? rows = null) : IConversationWriter, IDisposable
 {
     private const int MaxCachedErrorTexts = 16;
-    private const int MaxCachedDetails = 4096;
-    private readonly Dictionary<Verdict, long> _byVerdict = [];
+    private const int BatchBytes = 1 << 16;
+
+    // Room for a row without its detail lines: the widest endpoints and numbers fit with room to spare.
+    private const int RowBytes = 512;
+
+    // Detail lines cached per kind of ending, a few sets of likely errors each.
+    private const int DetailWays = 4;
+    private const int EndpointLimit = 100_000;
+
+    // The fixed columns, padded, with the space after them, by enum value (plain loops: generic LINQ over enums would
+    // be compiled at run time).
+    private static readonly byte[][] VerdictColumn = Columns(Enum.GetNames<Verdict>().Length, v => JsonLinesWriter.VerdictName((Verdict)v), 11);
+    private static readonly byte[][] StateColumn = Columns(Enum.GetNames<ZeekConnState>().Length, v => ((ZeekConnState)v).ToString(), 6);
+
+    private readonly long[] _byVerdict = new long[VerdictColumn.Length];
     private readonly List<KeyValuePair<object, string>> _errorTexts = [];
-    private readonly Dictionary<DetailKey, string> _plainDetails = [];
-    private readonly char[] _row = new char[256];
-    private readonly Dictionary<Endpoint, long> _resetters = [];
-    private readonly Dictionary<Endpoint, long> _servers = [];
+    private readonly DetailBytes?[] _details = new DetailBytes?[VerdictColumn.Length * 27 * DetailWays];
+    private readonly EndpointCounts _resetters = new(EndpointLimit);
+    private readonly EndpointCounts _servers = new(EndpointLimit);
+    private byte[] _buffer = new byte[BatchBytes + RowBytes];
+    private int _length;
     private long _rows;
     private long _injected;
 
     public void Begin(DateTimeOffset opened)
     {
         page.Line($"{"VERDICT",-11} {"STATE",-6} {"CLIENT",-21} {"SERVER",-21} {"PKTS",6} {"BYTES C/S",9}", "bold");
+        if (rows is not null)
+        {
+            page.Writer.Flush();
+        }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Write(ConversationSummary c)
     {
         _rows++;
-        _byVerdict[c.Verdict] = _byVerdict.GetValueOrDefault(c.Verdict) + 1;
-        Bump(_servers, c.Server);
+        _byVerdict[(int)c.Verdict]++;
+        _servers.Add(c.Server);
         if (c.ResetBy is { } by)
         {
-            Bump(_resetters, by == Side.Client ? c.Client : c.Server);
+            _resetters.Add(by == Side.Client ? c.Client : c.Server);
         }
 
         if (c.SuspectedInjection)
@@ -55,7 +82,11 @@ internal sealed class TableWriter(Page page) : IConversationWriter
                 Verdict.HalfClosed or Verdict.Open or Verdict.Midstream => "yellow",
                 _ => null,
             };
-            page.Line(Row(c).ToString(), style);
+            var start = _length;
+            Row(c);
+            var row = System.Text.Encoding.UTF8.GetString(_buffer, start, _length - start - 1);
+            _length = start;
+            page.Line(row, style);
             var detail = Detail(c);
             if (detail.Length > 0)
             {
@@ -65,21 +96,25 @@ internal sealed class TableWriter(Page page) : IConversationWriter
             return;
         }
 
-        page.Writer.Write(Row(c));
-        page.Writer.Write('\n');
-        page.Writer.Write(PlainDetail(c));
+        Row(c);
+        PlainDetail(c);
+        if (rows is null || _length >= BatchBytes)
+        {
+            Drain();
+        }
     }
 
     public void End(DateTimeOffset closed)
     {
+        Drain();
         page.Blank();
         page.Heading("Summary");
         page.Line($"  {_rows.ToString("N0", CultureInfo.InvariantCulture)} conversations");
-        foreach (var v in Enum.GetValues<Verdict>())
+        for (var v = 0; v < _byVerdict.Length; v++)
         {
-            if (_byVerdict.TryGetValue(v, out var n))
+            if (_byVerdict[v] is var n and > 0)
             {
-                page.Line($"  {JsonLinesWriter.VerdictName(v),-12} {n.ToString("N0", CultureInfo.InvariantCulture),10}");
+                page.Line($"  {JsonLinesWriter.VerdictName((Verdict)v),-12} {n.ToString("N0", CultureInfo.InvariantCulture),10}");
             }
         }
 
@@ -92,7 +127,21 @@ internal sealed class TableWriter(Page page) : IConversationWriter
         Top("Busiest servers", _servers, "conversations");
     }
 
-    private void Top(string title, Dictionary<Endpoint, long> counts, string unit)
+    /// <summary>Hands over the rows formatted so far (none after <see cref="End"/>).</summary>
+    public void Dispose() => Drain();
+
+    private static byte[][] Columns(int count, Func<int, string> text, int width)
+    {
+        var columns = new byte[count][];
+        for (var v = 0; v < count; v++)
+        {
+            columns[v] = System.Text.Encoding.ASCII.GetBytes(text(v).PadRight(width) + " ");
+        }
+
+        return columns;
+    }
+
+    private void Top(string title, EndpointCounts counts, string unit)
     {
         if (counts.Count == 0)
         {
@@ -101,18 +150,41 @@ internal sealed class TableWriter(Page page) : IConversationWriter
 
         page.Blank();
         page.Heading(title);
-        foreach (var (endpoint, n) in counts.OrderByDescending(p => p.Value).ThenBy(p => p.Key.ToString(), StringComparer.Ordinal).Take(5))
+        foreach (var top in counts.Top(5))
         {
-            page.Line($"  {endpoint,-40} {n.ToString("N0", CultureInfo.InvariantCulture),10} {unit}");
+            page.Line($"  {top.Endpoint,-40} {top.Count.ToString("N0", CultureInfo.InvariantCulture),10} {unit}");
         }
     }
 
-    private static void Bump(Dictionary<Endpoint, long> counts, Endpoint e)
+    /// <summary>Hands the formatted rows over: to <c>rows</c>, or as text to the page's writer.</summary>
+    private void Drain()
     {
-        // Bounded: past 100,000 distinct endpoints only the ones already counted keep counting.
-        if (counts.Count < 100_000 || counts.ContainsKey(e))
+        if (_length == 0)
         {
-            counts[e] = counts.GetValueOrDefault(e) + 1;
+            return;
+        }
+
+        if (rows is not null)
+        {
+            rows.Write(_buffer, 0, _length);
+        }
+        else
+        {
+            page.Writer.Write(System.Text.Encoding.UTF8.GetString(_buffer, 0, _length));
+        }
+
+        _length = 0;
+    }
+
+    private void Ensure(int more)
+    {
+        if (_length + more > _buffer.Length)
+        {
+            Drain();
+            if (more > _buffer.Length)
+            {
+                _buffer = new byte[more];
+            }
         }
     }
 
@@ -155,59 +227,139 @@ internal sealed class TableWriter(Page page) : IConversationWriter
         return string.Join("; ", parts);
     }
 
-    /// <summary>The row's text, in the row buffer (valid until the next row), formatted without allocating.</summary>
-    private ReadOnlySpan<char> Row(ConversationSummary c)
+    /// <summary>
+    /// Appends the row and its line end to the buffer, as
+    /// <c>$"{verdict,-11} {state,-6} {client,-21} {server,-21} {packets,6} {bytes_client/bytes_server,9}"</c> writes it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Row(ConversationSummary c)
     {
-        Span<char> client = stackalloc char[64];
-        c.Client.TryFormat(client, out var n, default, CultureInfo.InvariantCulture);
+        Ensure(RowBytes);
+        var line = _buffer.AsSpan(_length);
+        var verdict = VerdictColumn[(int)c.Verdict];
+        verdict.AsSpan().CopyTo(line);
+        var n = verdict.Length;
+        var state = StateColumn[(int)c.ConnState];
+        state.AsSpan().CopyTo(line[n..]);
+        n += state.Length;
+
+        var column = n;
+        n += AsciiText.Endpoint(c.Client, line[n..]);
         if (c.ClientIsGuess)
         {
-            client[n++] = '?';
+            line[n++] = (byte)'?';
         }
 
-        Span<char> bytes = stackalloc char[48];
-        bytes.TryWrite(CultureInfo.InvariantCulture, $"{c.BytesClient}/{c.BytesServer}", out var b);
-        _row.AsSpan().TryWrite(
-            CultureInfo.InvariantCulture,
-            $"{JsonLinesWriter.VerdictName(c.Verdict),-11} {c.ConnState,-6} {client[..n],-21} {c.Server,-21} {c.Packets,6} {bytes[..b],9}",
-            out var written);
-        return _row.AsSpan(0, written);
+        n = AsciiText.PadTo(line, n, column + 21);
+        line[n++] = (byte)' ';
+        column = n;
+        n += AsciiText.Endpoint(c.Server, line[n..]);
+        n = AsciiText.PadTo(line, n, column + 21);
+        line[n++] = (byte)' ';
+
+        n = RightAligned(line, n, c.Packets, 6);
+        line[n++] = (byte)' ';
+
+        // "client/server", right-aligned in 9: the width is known before the digits are written.
+        var width = NumberWidth(c.BytesClient) + 1 + NumberWidth(c.BytesServer);
+        for (; width < 9; width++)
+        {
+            line[n++] = (byte)' ';
+        }
+
+        n += AsciiText.Number(c.BytesClient, line[n..]);
+        line[n++] = (byte)'/';
+        n += AsciiText.Number(c.BytesServer, line[n..]);
+        line[n++] = (byte)'\n';
+        _length += n;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int NumberWidth(long value) => value < 0 ? value.ToString(CultureInfo.InvariantCulture).Length : AsciiText.CountDigits((ulong)value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int RightAligned(Span<byte> line, int n, long value, int width)
+    {
+        for (var w = NumberWidth(value); w < width; w++)
+        {
+            line[n++] = (byte)' ';
+        }
+
+        return n + AsciiText.Number(value, line[n..]);
     }
 
     /// <summary>
-    /// The detail lines, wrapped, each with its line end: made once for the conversations that end alike (the same
-    /// reset facts and the same shared likely errors), which are most of a capture.
+    /// Appends the detail lines, wrapped, each with its line end: made once for the conversations that end alike (the
+    /// same reset facts and the same shared likely errors), which are most of a capture.
     /// </summary>
-    private string PlainDetail(ConversationSummary c)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void PlainDetail(ConversationSummary c)
     {
-        var cacheable = !c.SuspectedInjection && c.IdleBeforeSeconds is not >= 1;
-        var key = new DetailKey(c.Verdict, c.ResetBy, c.AfterFin, c.InReplyToData, c.LikelyErrors);
-        if (cacheable && _plainDetails.TryGetValue(key, out var known))
+        if (c.SuspectedInjection || c.IdleBeforeSeconds is >= 1)
         {
-            return known;
+            Append(DetailText(c));
+            return;
         }
 
-        var detail = Detail(c);
-        var text = detail.Length == 0 ? string.Empty : string.Concat(TextWrap.Wrap(detail, page.Width, "  ↳ ", "    ").Select(l => l + "\n"));
-        if (cacheable)
+        // What a detail text depends on otherwise: the reset facts (a slot each) and the likely errors (compared by
+        // reference, a few per slot).
+        var kind = ((((int)c.Verdict * 3) + Tri(c.ResetBy is { } by ? by == Side.Server : null)) * 9) + (Tri(c.AfterFin) * 3) + Tri(c.InReplyToData);
+        var ways = _details.AsSpan(kind * DetailWays, DetailWays);
+        var errors = c.LikelyErrors;
+        for (var i = 0; i < ways.Length; i++)
         {
-            if (_plainDetails.Count == MaxCachedDetails)
+            var known = ways[i];
+            if (known is null)
             {
-                _plainDetails.Clear();
+                break;
             }
 
-            _plainDetails[key] = text;
+            if (ReferenceEquals(known.Errors, errors))
+            {
+                Append(known.Text);
+                return;
+            }
         }
 
-        return text;
+        var made = new DetailBytes(errors, DetailText(c));
+        ways[..^1].CopyTo(ways[1..]);
+        ways[0] = made;
+        Append(made.Text);
+    }
+
+    private static int Tri(bool? value) => value switch
+    {
+        null => 0,
+        false => 1,
+        true => 2,
+    };
+
+    private byte[] DetailText(ConversationSummary c)
+    {
+        var detail = Detail(c);
+        return detail.Length == 0 ? [] : System.Text.Encoding.UTF8.GetBytes(string.Concat(TextWrap.Wrap(detail, page.Width, "  ↳ ", "    ").Select(l => l + "\n")));
+    }
+
+    private void Append(byte[] bytes)
+    {
+        if (bytes.Length == 0)
+        {
+            return;
+        }
+
+        Ensure(bytes.Length);
+        bytes.AsSpan().CopyTo(_buffer.AsSpan(_length));
+        _length += bytes.Length;
     }
 
     private static string LikelyErrorsTextOf(IReadOnlyDictionary<Side, IReadOnlyList<LikelyError>> all)
     {
         var parts = new List<string>();
-        foreach (var (side, errors) in all.OrderBy(p => p.Key))
+        // Client first, then server (a loop rather than ordering the pairs: that generic code would be compiled at run
+        // time for a text made a few times).
+        foreach (var side in (ReadOnlySpan<Side>)[Side.Client, Side.Server])
         {
-            if (errors.Count > 0)
+            if (all.TryGetValue(side, out var errors) && errors.Count > 0)
             {
                 var sideName = side == Side.Client ? "client" : "server";
                 var native = errors.Where(e => e.Domain != KnowledgeDomain.DotNet).Select(e => $"{e.DisplayName} on {PlatformName(e.Platform)}");
@@ -251,6 +403,6 @@ internal sealed class TableWriter(Page page) : IConversationWriter
         _ => string.Empty,
     };
 
-    /// <summary>What a detail text depends on when no injection and no silence of a second or more is in it.</summary>
-    private readonly record struct DetailKey(Verdict Verdict, Side? ResetBy, bool? AfterFin, bool? InReplyToData, object LikelyErrors);
+    /// <summary>A detail text made for one set of likely errors (and the reset facts of its slot).</summary>
+    private sealed record DetailBytes(object Errors, byte[] Text);
 }
