@@ -227,26 +227,37 @@ public sealed class ConversationTracker
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Flush()
     {
+        // The summaries are built in slot order, which reads the table front to back (the hardware prefetches it),
+        // and then put in the order of the conversations' first packets.
         var count = _table.Count;
         var firstFrames = new long[count];
         var slots = new int[count];
+        var built = new ConversationSummary[count];
         var n = 0;
-        foreach (var list in (ReadOnlySpan<ListEnds>)[_lingering, _active])
+        for (var slot = 0; slot < _table.SlotsCreated; slot++)
         {
-            for (var slot = list.Head; slot >= 0; slot = _table.Link(slot).Next)
+            if (_table.IsLive(slot))
             {
-                firstFrames[n] = _table[slot].FirstFrame;
-                slots[n++] = slot;
+                ref var c = ref _table[slot];
+                firstFrames[n] = c.FirstFrame;
+                slots[n] = slot;
+                built[n++] = SummaryBuilder.Build(_table, slot, _histories, c.Lingering ? TrackingEnd.Finished : TrackingEnd.EndOfInput);
             }
         }
 
-        Array.Sort(firstFrames, slots);
-        OrderSameFrameRuns(firstFrames, slots);
-        foreach (var slot in slots)
+        var order = new int[n];
+        for (var i = 0; i < n; i++)
         {
-            _finished.Enqueue(SummaryBuilder.Build(
-                _table, slot, _histories, _table[slot].Lingering ? TrackingEnd.Finished : TrackingEnd.EndOfInput));
-            _orders?.Enqueue(EmitOrder.AtEnd(_table[slot].FirstFrame));
+            order[i] = i;
+        }
+
+        RadixSort.Sort(firstFrames, order);
+        OrderSameFrameRuns(firstFrames, order, slots);
+        for (var i = 0; i < n; i++)
+        {
+            var k = order[i];
+            _finished.Enqueue(built[k]);
+            _orders?.Enqueue(EmitOrder.AtEnd(firstFrames[i]));
             Emitted++;
         }
 
@@ -258,8 +269,9 @@ public sealed class ConversationTracker
     /// <summary>
     /// Frame numbers repeat only when packets were numbered by the caller: conversations whose first packets share
     /// one are ordered by the time of their first packet, then by slot, so that the order is the same every run.
+    /// <paramref name="order"/> holds indices into <paramref name="slots"/>, sorted by <paramref name="firstFrames"/>.
     /// </summary>
-    private void OrderSameFrameRuns(long[] firstFrames, int[] slots)
+    private void OrderSameFrameRuns(long[] firstFrames, int[] order, int[] slots)
     {
         for (var start = 0; start < firstFrames.Length;)
         {
@@ -271,8 +283,9 @@ public sealed class ConversationTracker
 
             if (end - start > 1)
             {
-                slots.AsSpan(start, end - start).Sort((a, b) =>
+                order.AsSpan(start, end - start).Sort((x, y) =>
                 {
+                    int a = slots[x], b = slots[y];
                     var byTime = _table[a].FirstNs.CompareTo(_table[b].FirstNs);
                     return byTime != 0 ? byTime : a.CompareTo(b);
                 });

@@ -41,12 +41,19 @@ internal sealed class ConversationTable
     /// <summary>Conversations in the table.</summary>
     public int Count => _index.Count;
 
+    /// <summary>Every slot in use is below this number (<see cref="IsLive"/> tells which are).</summary>
+    public int SlotsCreated => _slotsCreated;
+
     /// <summary>The conversation in a slot.</summary>
     public ref Conversation this[int slot]
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => ref _chunks[slot >> ChunkShift]![slot & ChunkMask];
     }
+
+    /// <summary>Whether a slot below <see cref="SlotsCreated"/> holds a conversation (a freed one holds <see cref="FlowKey.None"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool IsLive(int slot) => !this[slot].Key.Equals(FlowKey.None);
 
     /// <summary>A slot's links in the tracker's lists: kept apart from the slots, so relinking touches 8 bytes each.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

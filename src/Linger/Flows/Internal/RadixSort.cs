@@ -1,0 +1,69 @@
+using System.Runtime.CompilerServices;
+
+namespace Linger.Flows.Internal;
+
+/// <summary>
+/// A stable least-significant-digit radix sort of non-negative 64-bit keys carrying an item each, a byte per pass and
+/// only as many passes as the largest key needs: the tracker's end-of-input order (by first frame) for hundreds of
+/// thousands of conversations, in a few linear passes instead of a comparison sort.
+/// </summary>
+internal static class RadixSort
+{
+    /// <summary>Sorts <paramref name="keys"/> ascending, moving <paramref name="items"/> with them; equal keys keep their order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Sort(long[] keys, int[] items)
+    {
+        ArgumentOutOfRangeException.ThrowIfNotEqual(items.Length, keys.Length);
+        var n = keys.Length;
+        long bits = 0;
+        foreach (var k in keys)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(k, nameof(keys));
+            bits |= k;
+        }
+
+        if (n < 2 || bits == 0)
+        {
+            return;
+        }
+
+        var fromKeys = keys;
+        var fromItems = items;
+        var toKeys = new long[n];
+        var toItems = new int[n];
+        Span<int> starts = stackalloc int[256];
+        for (var shift = 0; shift < 64 && (bits >> shift) != 0; shift += 8)
+        {
+            starts.Clear();
+            foreach (var k in fromKeys)
+            {
+                starts[(int)((k >> shift) & 0xFF)]++;
+            }
+
+            var sum = 0;
+            for (var d = 0; d < 256; d++)
+            {
+                var c = starts[d];
+                starts[d] = sum;
+                sum += c;
+            }
+
+            for (var i = 0; i < n; i++)
+            {
+                var k = fromKeys[i];
+                var at = starts[(int)((k >> shift) & 0xFF)]++;
+                toKeys[at] = k;
+                toItems[at] = fromItems[i];
+            }
+
+            (fromKeys, toKeys) = (toKeys, fromKeys);
+            (fromItems, toItems) = (toItems, fromItems);
+        }
+
+        if (!ReferenceEquals(fromKeys, keys))
+        {
+            fromKeys.CopyTo(keys, 0);
+            fromItems.CopyTo(items, 0);
+        }
+    }
+}
