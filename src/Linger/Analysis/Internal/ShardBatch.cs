@@ -1,6 +1,5 @@
 using Linger.Flows;
 using Linger.Flows.Internal;
-using Linger.Wire.Decoding;
 
 namespace Linger.Analysis.Internal;
 
@@ -43,14 +42,8 @@ internal sealed class ShardBatch(int capacity)
 
     public Exception? Failure { get; set; }
 
-    /// <summary>In the last batch: what the shard's reader made of the frames.</summary>
-    public DecodeStats Decode { get; set; }
-
-    /// <summary>In the last batch: the packets the filter accepted.</summary>
-    public long Accepted { get; set; }
-
-    /// <summary>In the last batch: what the shard's reader survived.</summary>
-    public IReadOnlyList<string> Warnings { get; set; } = [];
+    /// <summary>In the last batch of a shard that finished: what reading the file came to.</summary>
+    public ReadTotals? Totals { get; set; }
 
     public void Add(ConversationSummary summary, EmitOrder order)
     {

@@ -107,14 +107,14 @@ internal static class ShardedFileAnalysis
                 ExceptionDispatchInfo.Capture(failure).Throw();
             }
 
-            var last = cursors[0].Last!;
+            var read = cursors[0].Last!.Totals!;
             return new AnalysisTotals
             {
                 Source = path,
-                Decode = last.Decode,
-                Accepted = last.Accepted,
+                Decode = read.Decode,
+                Accepted = read.Accepted,
                 Conversations = delivered,
-                Warnings = last.Warnings,
+                Warnings = read.Warnings,
             };
         }
         finally

@@ -156,9 +156,7 @@ internal sealed class SharedDecoder : IDisposable
         if (block.Last)
         {
             _ended = true;
-            block.Decode = _stats;
-            block.Accepted = _accepted;
-            block.Warnings = _source is null ? [] : [.. _source.Warnings];
+            block.Totals = new ReadTotals(_stats, _accepted, _source is null ? [] : [.. _source.Warnings]);
         }
 
         if (block.Failure is null)
@@ -259,19 +257,17 @@ internal sealed class PacketBlock
     /// <summary>Reading failed after the block's packets.</summary>
     public Exception? Failure { get; set; }
 
-    /// <summary>In the last block: what the reader made of the frames.</summary>
-    public DecodeStats Decode { get; set; }
-
-    /// <summary>In the last block: the packets the filter accepted.</summary>
-    public long Accepted { get; set; }
-
-    /// <summary>In the last block: what the reader survived.</summary>
-    public IReadOnlyList<string> Warnings { get; set; } = [];
+    /// <summary>In the last block: what the reader made of the file.</summary>
+    public ReadTotals? Totals { get; set; }
 
     public void Reset()
     {
         Count = 0;
         Last = false;
         Failure = null;
+        Totals = null;
     }
 }
+
+/// <summary>What reading a whole file came to: the decoder's counts, the packets the filter accepted, the warnings.</summary>
+internal sealed record ReadTotals(DecodeStats Decode, long Accepted, IReadOnlyList<string> Warnings);

@@ -108,9 +108,7 @@ internal sealed class TrackerShard
 
                 var last = block.Last;
                 var failure = block.Failure;
-                var decode = block.Decode;
-                var accepted = block.Accepted;
-                var warnings = block.Warnings;
+                var totals = block.Totals;
                 _decoder.Release(index, number); // the block may be reused from here on
                 if (failure is not null)
                 {
@@ -137,9 +135,7 @@ internal sealed class TrackerShard
 
                     batch.End = ShardEnd.Finished;
                     batch.Watermark = EmitOrder.EndOfInput;
-                    batch.Decode = decode;
-                    batch.Accepted = accepted;
-                    batch.Warnings = warnings;
+                    batch.Totals = totals;
                     Send(batch);
                     return;
                 }
