@@ -90,21 +90,18 @@ public sealed class SmtpFailureTests
     public void A_password_sent_by_auth_reaches_the_server_but_no_output(string mechanisms)
     {
         string? heard = null;
-        using var server = new SmtpFakeServer(async (c, t) =>
-        {
-            heard = await AuthServerAsync(c, mechanisms, t);
-        });
+        using var server = new SmtpFakeServer((c, t) => AuthServerAsync(c, mechanisms, password => Volatile.Write(ref heard, password), t));
         var variable = "LINGER_TEST_SMTP_PW_" + Guid.NewGuid().ToString("N");
         Environment.SetEnvironmentVariable(variable, Password);
         try
         {
             var args = new[] { Target(server), "--timeout", "5", "--user", "alice", "--password-env", variable, "--send", "--from", "alice@example.test", "--to", "bob@example.test" };
             var text = SmtpCli.Run(args);
-            Assert.Equal(Password, heard);
+            Assert.Equal(Password, Volatile.Read(ref heard));
             var json = SmtpCli.Run([.. args, "--json"]);
             Assert.Equal(0, text.ExitCode);
             Assert.Equal(0, json.ExitCode);
-            Assert.Equal(Password, heard);
+            Assert.Equal(Password, Volatile.Read(ref heard));
             Assert.Contains("<redacted>", text.Stdout, StringComparison.Ordinal);
             PasswordAssert.NowhereIn(Password, "alice", text.Stdout, text.Stderr, json.Stdout, json.Stderr);
         }
@@ -149,7 +146,11 @@ public sealed class SmtpFailureTests
     }
 
     /// <summary>Serves one login and message; returns the password the client sent.</summary>
-    private static async Task<string?> AuthServerAsync(SmtpFakeClient c, string mechanisms, CancellationToken t)
+    /// <summary>
+    /// Serves one authenticated send. The password is handed to <paramref name="heard"/> as soon as it is read, before
+    /// the server answers it: the probe may exit as soon as the last reply arrives, before this method returns.
+    /// </summary>
+    private static async Task AuthServerAsync(SmtpFakeClient c, string mechanisms, Action<string?> heard, CancellationToken t)
     {
         string? password = null;
         await c.SendAsync("220 fake.test ESMTP\n", t);
@@ -168,6 +169,7 @@ public sealed class SmtpFailureTests
             password = Encoding.UTF8.GetString(Convert.FromBase64String((await c.ReadLineAsync(t))!));
         }
 
+        heard(password);
         await c.SendAsync(password == Password ? "235 2.7.0 Authentication successful\n" : "535 5.7.8 Error: authentication failed\n", t);
         foreach (var reply in new[] { "250 2.1.0 Ok", "250 2.1.5 Ok", "354 End data with <CR><LF>.<CR><LF>" })
         {
@@ -182,7 +184,6 @@ public sealed class SmtpFailureTests
         await c.SendAsync("250 2.0.0 Ok: queued as FAKE1\n", t);
         await c.ReadLineAsync(t);
         await c.SendAsync("221 2.0.0 Bye\n", t);
-        return password;
     }
 
     private static string Target(SmtpFakeServer server) => "127.0.0.1:" + server.Port.ToString(CultureInfo.InvariantCulture);
