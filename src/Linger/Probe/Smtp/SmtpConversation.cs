@@ -73,17 +73,27 @@ internal sealed class SmtpConversation(ProbeSession session, SmtpProbeOptions op
             session.Info("AUTH is offered over plain text: a password would cross the network unencrypted");
         }
 
-        if (options.User is not null && !await AuthAsync(capabilities, cancellationToken).ConfigureAwait(false))
+        if ((options.User is not null && !await AuthAsync(capabilities, cancellationToken).ConfigureAwait(false))
+            || (options.Send && !await SendAsync(cancellationToken).ConfigureAwait(false)))
         {
-            return;
-        }
-
-        if (options.Send && !await SendAsync(cancellationToken).ConfigureAwait(false))
-        {
+            await QuitAfterRefusalAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
 
         await QuitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A stage that the server refused (4xx/5xx) leaves the connection open: end it with QUIT, as a mail client does
+    /// (RFC 5321 4.1.1.10), rather than drop it. Not after 421, with which the server closes the connection itself,
+    /// nor when the connection is gone or went silent.
+    /// </summary>
+    private async Task QuitAfterRefusalAsync(CancellationToken cancellationToken)
+    {
+        if (_reply is { Code: >= 400 and not 421 } && !_closed && !_silent)
+        {
+            await QuitAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async Task<bool> ImplicitTlsAsync(CancellationToken cancellationToken)

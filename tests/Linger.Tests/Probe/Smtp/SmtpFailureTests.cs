@@ -111,6 +111,51 @@ public sealed class SmtpFailureTests
         }
     }
 
+    [Theory]
+    [InlineData("auth", 16)]
+    [InlineData("rcpt", 17)]
+    public void A_refusal_is_followed_by_quit_as_a_mail_client_ends_the_session(string refused, int exitCode)
+    {
+        using var server = new SmtpFakeServer(async (c, t) =>
+        {
+            await c.SendAsync("220 fake.test ESMTP\n", t);
+            await c.ReadLineAsync(t);
+            await c.SendAsync("250-fake.test\n250 AUTH PLAIN\n", t);
+            await c.ReadLineAsync(t); // AUTH PLAIN
+            if (refused == "auth")
+            {
+                await c.SendAsync("535 5.7.8 Error: authentication failed\n", t);
+            }
+            else
+            {
+                await c.SendAsync("235 2.7.0 Authentication successful\n", t);
+                await c.ReadLineAsync(t); // MAIL FROM
+                await c.SendAsync("250 2.1.0 Ok\n", t);
+                await c.ReadLineAsync(t); // RCPT TO
+                await c.SendAsync("554 5.7.1 Relay access denied\n", t);
+            }
+
+            if (await c.ReadLineAsync(t) == "QUIT")
+            {
+                await c.SendAsync("221 2.0.0 Bye\n", t);
+            }
+        });
+        var variable = "LINGER_TEST_SMTP_PW_" + Guid.NewGuid().ToString("N");
+        Environment.SetEnvironmentVariable(variable, Password);
+        try
+        {
+            var r = SmtpCli.Run(Target(server), "--timeout", "5", "--user", "alice", "--password-env", variable, "--send", "--from", "alice@example.test", "--to", "bob@example.test");
+
+            Assert.Equal(exitCode, r.ExitCode);
+            Assert.Equal("QUIT", server.Received[^1]);
+            Assert.DoesNotContain("no clean QUIT", r.Stdout + r.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+    }
+
     [Fact]
     public void A_refused_connection_fails_the_connect_stage_naming_both_causes_a_refusal_can_have()
     {
