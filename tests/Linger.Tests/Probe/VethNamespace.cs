@@ -1,13 +1,17 @@
 using System.Globalization;
 using System.Net;
 
-namespace Linger.Tests.Probe.Smtp;
+using Linger.Tests.Probe.Smtp;
+
+namespace Linger.Tests.Probe;
 
 /// <summary>
 /// A network namespace <c>PREFIX-PID-N</c> joined to this one by a veth pair on a /30 of 10.249.0.0/16
 /// (<see cref="Here"/> on this side, <see cref="There"/> inside), with loopback up inside. Servers started in it have
 /// its own port space; nftables rules loaded into it filter what reaches them. Dispose deletes the namespace, which
 /// takes the veth pair and the rules with it; a namespace of the same name left by a killed run is deleted first.
+/// Every instance has names of its own: the kernel finishes deleting a namespace (and its veth pair) after
+/// <c>ip netns del</c> returns, so a name used again at once can still be taken.
 /// </summary>
 public sealed class VethNamespace : IDisposable
 {
@@ -20,7 +24,7 @@ public sealed class VethNamespace : IDisposable
         Name = string.Create(CultureInfo.InvariantCulture, $"{prefix}-{pid}-{n}");
 
         // Interface names are at most 15 characters; the pair vanishes with the namespace.
-        var host = string.Create(CultureInfo.InvariantCulture, $"lgs{pid % 100000}-{n}h");
+        var host = HostInterface = string.Create(CultureInfo.InvariantCulture, $"lgs{pid % 100000}-{n}h");
         var inside = string.Create(CultureInfo.InvariantCulture, $"lgs{pid % 100000}-{n}n");
         Here = IPAddress.Parse(string.Create(CultureInfo.InvariantCulture, $"10.249.{pid % 250}.{(4 * (n % 64)) + 1}"));
         There = IPAddress.Parse(string.Create(CultureInfo.InvariantCulture, $"10.249.{pid % 250}.{(4 * (n % 64)) + 2}"));
@@ -44,6 +48,9 @@ public sealed class VethNamespace : IDisposable
 
     /// <summary>The namespace's name under /run/netns.</summary>
     public string Name { get; }
+
+    /// <summary>This side's interface of the pair.</summary>
+    public string HostInterface { get; }
 
     /// <summary>This side's address on the pair.</summary>
     public IPAddress Here { get; }
