@@ -30,7 +30,9 @@ internal sealed class TableWriter(Page page, Stream? rows = null) : IConversatio
     // Room for a row without its detail lines: the widest endpoints and numbers fit with room to spare.
     private const int RowBytes = 512;
 
-    // Detail lines cached per kind of ending, a few sets of likely errors each.
+    // Detail lines cached per kind of ending (verdict × who reset × after its FIN × in reply to data, each of the
+    // last three unknown, no or yes), a few sets of likely errors each.
+    private const int ResetFactKinds = 3 * 3 * 3;
     private const int DetailWays = 4;
     private const int EndpointLimit = 100_000;
 
@@ -41,7 +43,7 @@ internal sealed class TableWriter(Page page, Stream? rows = null) : IConversatio
 
     private readonly long[] _byVerdict = new long[VerdictColumn.Length];
     private readonly List<KeyValuePair<object, string>> _errorTexts = [];
-    private readonly DetailBytes?[] _details = new DetailBytes?[VerdictColumn.Length * 27 * DetailWays];
+    private readonly DetailBytes?[] _details = new DetailBytes?[VerdictColumn.Length * ResetFactKinds * DetailWays];
     private readonly EndpointCounts _resetters = new(EndpointLimit);
     private readonly EndpointCounts _servers = new(EndpointLimit);
     private byte[] _buffer = new byte[BatchBytes + RowBytes];

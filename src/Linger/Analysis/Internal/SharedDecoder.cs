@@ -3,7 +3,6 @@ using Linger.Flows.Internal;
 using Linger.Wire;
 using Linger.Wire.Decoding;
 using Linger.Wire.Files;
-using Linger.Wire.Filtering;
 
 namespace Linger.Analysis.Internal;
 
@@ -47,7 +46,6 @@ internal sealed class SharedDecoder : IDisposable
     private DecodeStats _stats;
     private long _frameNumber;
     private long _accepted;
-    private bool _ended;
 
     public SharedDecoder(string path, AnalyzeOptions options, int shards, ShardedFileAnalysis.Shared shared)
     {
@@ -126,14 +124,6 @@ internal sealed class SharedDecoder : IDisposable
         var number = _published;
         var block = _ring[number % RingSize];
         block.Reset();
-        if (_ended)
-        {
-            // A shard asked past the end (it should not): an empty last block.
-            block.Last = true;
-            Volatile.Write(ref _published, number + 1);
-            return;
-        }
-
         try
         {
             if (_source is null)
@@ -155,7 +145,6 @@ internal sealed class SharedDecoder : IDisposable
 
         if (block.Last)
         {
-            _ended = true;
             block.Totals = new ReadTotals(_stats, _accepted, _source is null ? [] : [.. _source.Warnings]);
         }
 
@@ -172,46 +161,38 @@ internal sealed class SharedDecoder : IDisposable
     private void Fill(PacketBlock block, IFrameSource source)
     {
         var filter = _options.Filter;
-        var shards = _shards;
-        var packets = block.Packets;
         var n = 0;
         try
         {
-            FillFrom(source, block, ref n, filter, shards, packets);
+            while (n < BlockSize)
+            {
+                if (!source.TryReadFrame(out var frame))
+                {
+                    block.Last = true;
+                    break;
+                }
+
+                _frameNumber++;
+                ref var packet = ref block.Packets[n];
+                if (PacketDecoder.TryDecode(in frame, _frameNumber, out packet, ref _stats)
+                    && (filter is null || filter.Matches(in packet)))
+                {
+                    var key = FlowKey.Of(in packet, out var sender);
+                    var hash = key.Hash();
+                    block.Keys[n] = key;
+                    block.Hashes[n] = hash;
+                    block.Senders[n] = (byte)sender;
+                    block.Owners[n] = (byte)TrackerShard.Of(hash, _shards);
+                    block.Timestamps[n] = packet.TimestampNs;
+                    n++;
+                }
+            }
         }
         finally
         {
             // A read that fails part way leaves the packets before it in the block.
             block.Count = n;
             _accepted += n;
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void FillFrom(IFrameSource source, PacketBlock block, ref int n, FilterExpression? filter, int shards, TcpPacket[] packets)
-    {
-        while (n < BlockSize)
-        {
-            if (!source.TryReadFrame(out var frame))
-            {
-                block.Last = true;
-                break;
-            }
-
-            _frameNumber++;
-            ref var packet = ref packets[n];
-            if (PacketDecoder.TryDecode(in frame, _frameNumber, out packet, ref _stats)
-                && (filter is null || filter.Matches(in packet)))
-            {
-                var key = FlowKey.Of(in packet, out var sender);
-                var hash = key.Hash();
-                block.Keys[n] = key;
-                block.Hashes[n] = hash;
-                block.Senders[n] = (byte)sender;
-                block.Owners[n] = (byte)TrackerShard.Of(hash, shards);
-                block.Timestamps[n] = packet.TimestampNs;
-                n++;
-            }
         }
     }
 
