@@ -123,7 +123,7 @@ public static class CaptureAnalyzer
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(onConversation);
-        var threads = Threads(path, options);
+        var threads = ThreadsFor(path, options);
         if (threads < 2)
         {
             return AnalyzeFileOnOneThread(path, options, onConversation, progress, cancellationToken);
@@ -157,7 +157,7 @@ public static class CaptureAnalyzer
     }
 
     /// <summary>Tracking threads for a file: several only for a file that can seek (its length gives the progress).</summary>
-    private static int Threads(string path, AnalyzeOptions options)
+    internal static int ThreadsFor(string path, AnalyzeOptions options)
     {
         var wanted = options.Parallelism > 0 ? options.Parallelism : Math.Min(Environment.ProcessorCount, MaxAutomaticThreads);
         if (wanted < 2)

@@ -47,6 +47,7 @@ public sealed class ParallelAnalysisTests : IDisposable
         var path = MixedCapture.Write(Path.Combine(_dir, "long.pcap"), conversations: 40_000, seed: 5, reusePorts: false);
         var options = new AnalyzeOptions { Tracker = new() { CloseLinger = TimeSpan.FromDays(1), InactivityTimeout = TimeSpan.FromDays(1) } };
 
+        Assert.Equal(threads, CaptureAnalyzer.ThreadsFor(path, options with { Parallelism = threads }));
         var one = Run(path, options with { Parallelism = 1 });
         var many = Task.Run(() => Run(path, options with { Parallelism = threads }));
 
@@ -66,6 +67,7 @@ public sealed class ParallelAnalysisTests : IDisposable
             input.CopyTo(output);
         }
 
+        Assert.Equal(2, CaptureAnalyzer.ThreadsFor(zipped, new AnalyzeOptions { Parallelism = 2 }));
         Assert.Equal(Run(plain, new AnalyzeOptions { Parallelism = 1 }), Run(zipped, new AnalyzeOptions { Parallelism = 2 }));
     }
 
