@@ -83,6 +83,22 @@ internal static class AsciiText
         return count;
     }
 
+    /// <summary>
+    /// The last <paramref name="count"/> decimal digits of <paramref name="value"/>, zero-padded (the fraction of a
+    /// time or a duration); returns <paramref name="count"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int PaddedDigits(int value, int count, Span<byte> destination)
+    {
+        for (var i = count - 1; i >= 0; i--)
+        {
+            destination[i] = (byte)('0' + (value % 10));
+            value /= 10;
+        }
+
+        return count;
+    }
+
     /// <summary>How many decimal digits <paramref name="value"/> has.</summary>
     public static int CountDigits(ulong value)
     {

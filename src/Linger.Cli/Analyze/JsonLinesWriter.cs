@@ -256,13 +256,7 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
                     }
 
                     _buffer[_length++] = (byte)'.';
-                    for (var i = digits - 1; i >= 0; i--)
-                    {
-                        _buffer[_length + i] = (byte)('0' + (fraction % 10));
-                        fraction /= 10;
-                    }
-
-                    _length += digits;
+                    _length += AsciiText.PaddedDigits(fraction, digits, _buffer.AsSpan(_length));
                 }
 
                 return;
@@ -294,14 +288,8 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
         }
 
         Raw(last.Text);
-        var micros = (int)((ticks - (second * TimeSpan.TicksPerSecond)) / 10);
         var digits = _buffer.AsSpan(_length, 8);
-        for (var i = 5; i >= 0; i--)
-        {
-            digits[i] = (byte)('0' + (micros % 10));
-            micros /= 10;
-        }
-
+        AsciiText.PaddedDigits((int)((ticks - (second * TimeSpan.TicksPerSecond)) / 10), 6, digits);
         digits[6] = (byte)'Z';
         digits[7] = (byte)'"';
         _length += 8;

@@ -107,14 +107,7 @@ internal sealed class ZeekConnLogWriter(Stream output) : IConversationWriter, ID
         var whole = micros / 1_000_000;
         var n = AsciiText.Digits((ulong)whole, destination);
         destination[n++] = (byte)'.';
-        var fraction = (int)(micros - (whole * 1_000_000));
-        for (var i = n + 5; i >= n; i--)
-        {
-            destination[i] = (byte)('0' + (fraction % 10));
-            fraction /= 10;
-        }
-
-        return n + 6;
+        return n + AsciiText.PaddedDigits((int)(micros - (whole * 1_000_000)), 6, destination[n..]);
     }
 
     // Zeek's uids are "C" plus base62; ours are deterministic per file so two runs produce the same log.

@@ -43,6 +43,21 @@ public sealed class AsciiTextTests
     }
 
     [Theory]
+    [InlineData(0, 6)]
+    [InlineData(7, 6)]
+    [InlineData(123_456, 6)]
+    [InlineData(999_999, 6)]
+    [InlineData(40_500, 6)]
+    [InlineData(5, 1)]
+    [InlineData(12, 3)]
+    public void Padded_digits_match_ToString_with_leading_zeros(int value, int count)
+    {
+        Span<byte> buffer = stackalloc byte[8];
+        Assert.Equal(count, AsciiText.PaddedDigits(value, count, buffer));
+        Assert.Equal(value.ToString("D" + count.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture), Encoding.ASCII.GetString(buffer[..count]));
+    }
+
+    [Theory]
     [InlineData("0.0.0.0", 0)]
     [InlineData("255.255.255.255", 65535)]
     [InlineData("192.0.2.1", 80)]
