@@ -206,6 +206,19 @@ public sealed class TcpProbeTests
         Assert.Contains("--hold 'soon' is not a duration", result.Stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("tcp", "127.0.0.1:1", "--hold")]
+    [InlineData("tcp", "127.0.0.1:1", "--timeout")]
+    [InlineData("http", "http://127.0.0.1:1/", "--transfer-timeout")]
+    public void A_duration_past_the_probes_ceiling_is_a_usage_error_not_an_internal_one(string probe, string target, string option)
+    {
+        // A timer cannot wait 100000 h: without the ceiling, a stage that waited this long ended in an internal error (exit 70).
+        var result = TcpProbeRunner.Run(probe, target, option, "100000h");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"{option} '100000h' is longer than a probe waits; give at most 24h.", result.Stderr, StringComparison.Ordinal);
+    }
+
     private static async Task<ProbeReport> ProbeAsync(int port, Func<TcpProbeOptions, TcpProbeOptions>? adjust = null)
     {
         var options = new TcpProbeOptions { Target = new ProbeTarget("127.0.0.1", port), ConnectTimeout = TimeSpan.FromSeconds(3) };
