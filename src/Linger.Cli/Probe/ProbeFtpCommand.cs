@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using Linger.Cli.Capture;
 using Linger.Cli.Output;
 using Linger.Probe;
 using Linger.Probe.Ftp;
@@ -49,11 +48,7 @@ internal static class ProbeFtpCommand
                 throw new UsageException($"bad target: {e.Message}");
             }
 
-            if (!DurationParser.TryParse(parse.GetValue(timeout), out var limit))
-            {
-                throw new UsageException($"--timeout '{parse.GetValue(timeout)}' is not a duration; write 10s, 500ms or 1m.");
-            }
-
+            var limit = ProbeTcpCommand.Duration(parse.GetValue(timeout), "--timeout");
             var bytes = ParseSize(parse.GetValue(size) ?? "4MB");
             if (bytes == 0 && parse.GetValue(stall) is not null)
             {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Linger.Cli.Capture;
 using Linger.Cli.Output;
 using Linger.Probe;
@@ -88,6 +89,24 @@ internal static class ProbeTcpCommand
         return output.Finish(report, rawStdout);
     }
 
-    internal static TimeSpan Duration(string? text, string option) =>
-        DurationParser.TryParse(text, out var value) ? value : throw new UsageException($"{option} '{text}' is not a duration; write 30, 30s, 500ms, 5m or 1h.");
+    /// <summary>
+    /// The longest duration a probe option takes. A stage waits up to a sum or a multiple of them (hold plus two
+    /// timeouts, a timeout per address), and a timer cannot wait past 49 days: beyond that the run would end in an
+    /// internal error instead of a usage error.
+    /// </summary>
+    internal static readonly TimeSpan MaxDuration = TimeSpan.FromHours(24);
+
+    /// <summary>A probe's duration option: <paramref name="text"/> read by <see cref="DurationParser"/>, at most <see cref="MaxDuration"/>.</summary>
+    /// <exception cref="UsageException">It is not a duration, or a longer one.</exception>
+    internal static TimeSpan Duration(string? text, string option)
+    {
+        if (!DurationParser.TryParse(text, out var value))
+        {
+            throw new UsageException($"{option} '{text}' is not a duration; write 30, 30s, 500ms, 5m or 1h.");
+        }
+
+        return value <= MaxDuration
+            ? value
+            : throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"{option} '{text}' is longer than a probe waits; give at most {MaxDuration.TotalHours:0}h."));
+    }
 }

@@ -20,5 +20,8 @@ public sealed class CauseChoiceTests
         var second = KnowledgeBase.Default.Text("cause.firewall-reject.title", en)!;
         Assert.StartsWith(KnowledgeBase.Default.Text("cause.nothing-listening.title", en) + ", or ", finding.LikelyCause, StringComparison.Ordinal);
         Assert.EndsWith(char.ToLowerInvariant(second[0]) + second[1..], finding.LikelyCause, StringComparison.Ordinal);
+
+        // The same, spelled out, so that a rule that lowered the wrong letter or none cannot agree with itself.
+        Assert.Equal("Nothing is listening on that address and port, or a firewall rejects the connection", finding.LikelyCause);
     }
 }

@@ -13,22 +13,8 @@ namespace Linger.Tests.Probe;
 [Collection(FtpFirewalledServer.Collection)]
 public sealed class FtpActiveBlockedTests
 {
-    private static async Task<ProbeReport> ProbeAsync(FtpTestServer server, TimeSpan timeout)
-    {
-        var options = new FtpProbeOptions
-        {
-            Target = ProbeTarget.Parse(server.Target, 21),
-            User = server.User,
-            Password = server.Password,
-            Size = 0,
-            Active = true,
-            Timeout = timeout,
-        };
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        return await new FtpProbe(options).RunAsync(new ProbeSession("ftp", server.Target), cts.Token);
-    }
-
-    private static string Transcript(ProbeReport report) => string.Join('\n', report.Transcript.Select(t => $"{t.Mark} {t.Text}"));
+    private static Task<ProbeReport> ProbeAsync(FtpTestServer server, TimeSpan timeout) =>
+        FtpProbeRunner.ProbeAsync(server, TimeSpan.FromSeconds(90), o => o with { Size = 0, Active = true, Timeout = timeout });
 
     [RootFact]
     public async Task A_dropped_connection_back_fails_port_with_425_and_says_to_use_passive_mode()
@@ -36,7 +22,7 @@ public sealed class FtpActiveBlockedTests
         using var site = new FtpFirewalledServer("drop", FtpBlockedPath.ConnectBack, ["connect_timeout=2"]);
         var report = await ProbeAsync(site.Server, TimeSpan.FromSeconds(5));
 
-        Assert.True(report.Stages.Single(s => s.Name == "list").Ok, Transcript(report));
+        Assert.True(report.Stages.Single(s => s.Name == "list").Ok, FtpProbeRunner.Transcript(report));
         Assert.Equal("port", report.FailedStage?.Name);
         Assert.Equal(ProbeExitCodes.All["port"], ProbeExitCodes.For(report));
         Assert.Contains("425", report.FailedStage?.Error?.Message, StringComparison.Ordinal);

@@ -10,19 +10,8 @@ namespace Linger.Tests.Probe;
 [Collection(FtpFirewalledServer.Collection)]
 public sealed class FtpBlockedPassiveTests
 {
-    private static async Task<ProbeReport> ProbeAsync(FtpTestServer server)
-    {
-        var options = new FtpProbeOptions
-        {
-            Target = ProbeTarget.Parse(server.Target, 21),
-            User = server.User,
-            Password = server.Password,
-            Size = 64 * 1024,
-            Timeout = TimeSpan.FromSeconds(2),
-        };
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        return await new FtpProbe(options).RunAsync(new ProbeSession("ftp", server.Target), cts.Token);
-    }
+    private static Task<ProbeReport> ProbeAsync(FtpTestServer server) =>
+        FtpProbeRunner.ProbeAsync(server, TimeSpan.FromSeconds(60), o => o with { Size = 64 * 1024, Timeout = TimeSpan.FromSeconds(2) });
 
     private static async Task BlockedControlPortAsync(string verdict, string findingId, string explainCode)
     {
@@ -35,15 +24,13 @@ public sealed class FtpBlockedPassiveTests
         Assert.Equal(explainCode, finding.ExplainCode);
     }
 
-    private static string Transcript(ProbeReport report) => string.Join('\n', report.Transcript.Select(t => $"{t.Mark} {t.Text}"));
-
     [RootFact]
     public async Task A_dropped_passive_range_fails_pasv_after_a_good_login_with_the_blocked_port_finding()
     {
         using var site = new FtpFirewalledServer("drop");
         var report = await ProbeAsync(site.Server);
 
-        Assert.True(report.Stages.Single(s => s.Name == "login").Ok, Transcript(report));
+        Assert.True(report.Stages.Single(s => s.Name == "login").Ok, FtpProbeRunner.Transcript(report));
         Assert.Equal("pasv", report.FailedStage?.Name);
         Assert.Equal(ProbeExitCodes.All["pasv"], ProbeExitCodes.For(report));
         var finding = Assert.Single(report.Findings, f => f.Id == "ftp-passive-port-blocked" && f.Stage == "pasv");

@@ -19,7 +19,6 @@ public sealed class FtpFirewalledServer : IDisposable
     public const string Collection = "ftp-firewalled-server";
 
     private readonly VethNamespace _network;
-    private readonly string _hostTable;
 
     /// <param name="verdict"><c>drop</c> (filtered: SYNs vanish) or <c>reject with tcp reset</c> (closed).</param>
     /// <param name="blocked">Which path the rule blocks.</param>
@@ -27,7 +26,6 @@ public sealed class FtpFirewalledServer : IDisposable
     public FtpFirewalledServer(string verdict, FtpBlockedPath blocked = FtpBlockedPath.PassiveRange, IEnumerable<string>? extraConfig = null)
     {
         _network = new VethNamespace("lgrftp");
-        _hostTable = _network.Name.Replace('-', '_');
         try
         {
             Server = FtpTestServer.Start(extraConfig, address: _network.There, netns: _network.Name);
@@ -41,8 +39,8 @@ public sealed class FtpFirewalledServer : IDisposable
             else
             {
                 // A SYN without ACK from the server's side: a connection the server opens, never a reply to the probe's.
-                LoadHostRules(string.Create(CultureInfo.InvariantCulture,
-                    $"table inet {_hostTable} {{\n  chain input {{\n    type filter hook input priority 0;\n    iifname \"{_network.HostInterface}\" tcp flags & (syn | ack) == syn {verdict}\n  }}\n}}\n"));
+                _network.LoadHostRules(string.Create(CultureInfo.InvariantCulture,
+                    $"table inet {_network.HostTable} {{\n  chain input {{\n    type filter hook input priority 0;\n    iifname \"{_network.HostInterface}\" tcp flags & (syn | ack) == syn {verdict}\n  }}\n}}\n"));
             }
         }
         catch
@@ -62,31 +60,7 @@ public sealed class FtpFirewalledServer : IDisposable
         }
         finally
         {
-            if (FtpTestServer.Capture("nft", "list", "tables").Contains($"inet {_hostTable}", StringComparison.Ordinal))
-            {
-                FtpTestServer.Run("nft", "delete", "table", "inet", _hostTable);
-            }
-
             _network.Dispose();
-        }
-    }
-
-    /// <summary>Loads <paramref name="rules"/> with <c>nft -f</c> here, in the probe's namespace.</summary>
-    private void LoadHostRules(string rules)
-    {
-        var rulesFile = Path.Combine(Path.GetTempPath(), $"{_hostTable}.nft");
-        File.WriteAllText(rulesFile, rules);
-        try
-        {
-            var output = FtpTestServer.Capture("nft", "-f", rulesFile);
-            if (output.Trim().Length > 0)
-            {
-                throw new InvalidOperationException($"nft -f {rulesFile}: {output}");
-            }
-        }
-        finally
-        {
-            File.Delete(rulesFile);
         }
     }
 }

@@ -8,23 +8,14 @@ namespace Linger.Tests.Probe;
 /// <summary><c>linger probe ftp</c> against a real vsftpd on loopback (see <see cref="FtpTestServer"/>).</summary>
 public sealed class FtpProbeTests
 {
-    private static async Task<ProbeReport> ProbeAsync(FtpTestServer server, Func<FtpProbeOptions, FtpProbeOptions>? change = null)
-    {
-        var options = new FtpProbeOptions
+    private static Task<ProbeReport> ProbeAsync(FtpTestServer server, Func<FtpProbeOptions, FtpProbeOptions>? change = null) =>
+        FtpProbeRunner.ProbeAsync(server, TimeSpan.FromSeconds(120), o =>
         {
-            Target = ProbeTarget.Parse(server.Target, 21),
-            User = server.User,
-            Password = server.Password,
-            Size = 3 << 20,
-            Timeout = TimeSpan.FromSeconds(5),
-        };
-        options = change?.Invoke(options) ?? options;
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        return await new FtpProbe(options).RunAsync(new ProbeSession("ftp", server.Target), cts.Token);
-    }
+            var sized = o with { Size = 3 << 20 };
+            return change?.Invoke(sized) ?? sized;
+        });
 
-    private static string Explain(ProbeReport report, FtpTestServer server) =>
-        string.Join('\n', report.Transcript.Select(t => $"{t.Mark} {t.Text}")) + "\n--- vsftpd log ---\n" + server.Log;
+    private static string Explain(ProbeReport report, FtpTestServer server) => FtpProbeRunner.Explain(report, server);
 
     [RootFact]
     public async Task Passive_modes_list_and_a_verified_upload_and_download_all_pass()

@@ -26,6 +26,13 @@ public sealed class FtpProbeUsageTests
     public void A_hold_that_is_not_a_duration_is_a_usage_error_naming_it() =>
         AssertUsageError("--hold 'soon' is not a duration", "127.0.0.1", "--hold", "soon");
 
+    [Theory]
+    [InlineData("--hold", "100000h")]
+    [InlineData("--stall", "25h")]
+    [InlineData("--timeout", "1000000")]
+    public void A_duration_longer_than_a_probe_waits_is_a_usage_error_naming_the_limit(string option, string value) =>
+        AssertUsageError($"{option} '{value}' is longer than a probe waits; give at most 24h.", "127.0.0.1:1", option, value);
+
     [Fact]
     public void A_stall_without_an_upload_is_a_usage_error() =>
         AssertUsageError("--stall pauses the upload, and --size 0 skips it", "127.0.0.1", "--stall", "5s", "--size", "0");

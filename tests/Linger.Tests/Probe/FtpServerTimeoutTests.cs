@@ -10,21 +10,8 @@ namespace Linger.Tests.Probe;
 /// </summary>
 public sealed class FtpServerTimeoutTests
 {
-    private static async Task<ProbeReport> ProbeAsync(FtpTestServer server, TimeSpan? hold = null, TimeSpan? stall = null, long size = 1 << 20)
-    {
-        var options = new FtpProbeOptions
-        {
-            Target = ProbeTarget.Parse(server.Target, 21),
-            User = server.User,
-            Password = server.Password,
-            Size = stall is null ? 0 : size,
-            Hold = hold,
-            Stall = stall,
-            Timeout = TimeSpan.FromSeconds(5),
-        };
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        return await new FtpProbe(options).RunAsync(new ProbeSession("ftp", server.Target), cts.Token);
-    }
+    private static Task<ProbeReport> ProbeAsync(FtpTestServer server, TimeSpan? hold = null, TimeSpan? stall = null, long size = 1 << 20) =>
+        FtpProbeRunner.ProbeAsync(server, TimeSpan.FromSeconds(60), o => o with { Size = stall is null ? 0 : size, Hold = hold, Stall = stall });
 
     /// <summary>The stage failed with its exit code, the server's reply is in the transcript, and the one finding of
     /// <paramref name="findingId"/> is for that stage.</summary>
@@ -37,8 +24,6 @@ public sealed class FtpServerTimeoutTests
         Assert.Equal(stage, finding.Stage);
         return finding;
     }
-
-    private static string Transcript(ProbeReport report) => string.Join('\n', report.Transcript.Select(t => $"{t.Mark} {t.Text}"));
 
     [RootFact]
     public async Task The_idle_session_timeout_ends_the_hold_with_421_and_the_server_idle_timeout_finding()
@@ -59,7 +44,7 @@ public sealed class FtpServerTimeoutTests
         using var server = FtpTestServer.Start(["idle_session_timeout=30"]);
         var report = await ProbeAsync(server, hold: TimeSpan.FromSeconds(1));
 
-        Assert.True(report.FailedStage is null, Transcript(report));
+        Assert.True(report.FailedStage is null, FtpProbeRunner.Transcript(report));
         Assert.Equal(["login", "hold", "pasv", "list"], report.Stages.Select(s => s.Name).Where(n => n is "login" or "hold" or "pasv" or "list"));
         Assert.Empty(report.Findings);
     }
@@ -83,7 +68,7 @@ public sealed class FtpServerTimeoutTests
         using var server = FtpTestServer.Start(["data_connection_timeout=30"]);
         var report = await ProbeAsync(server, stall: TimeSpan.FromSeconds(1), size: 1000);
 
-        Assert.True(report.FailedStage is null, Transcript(report));
+        Assert.True(report.FailedStage is null, FtpProbeRunner.Transcript(report));
         Assert.Contains(report.Transcript, t => t.Text == "pausing the upload for 1 s after 500 of 1000 bytes");
         Assert.Contains(report.Transcript, t => t.Text == "resuming the upload");
         Assert.Matches(@"OK UPLOAD: .*, 1000 bytes", server.Log);

@@ -24,24 +24,15 @@ public sealed class FtpTlsProbeTests
         ]);
     }
 
-    private static async Task<ProbeReport> ProbeAsync(FtpTestServer server, string target, bool insecure)
-    {
-        var options = new FtpProbeOptions
+    /// <summary>Explicit FTPS to <paramref name="target"/> (the server's address, or a host name for it).</summary>
+    private static Task<ProbeReport> ProbeAsync(FtpTestServer server, string target, bool insecure, Func<FtpProbeOptions, FtpProbeOptions>? change = null) =>
+        FtpProbeRunner.ProbeAsync(server, TimeSpan.FromSeconds(60), o =>
         {
-            Target = ProbeTarget.Parse(target, 21),
-            User = server.User,
-            Password = server.Password,
-            Size = Size,
-            Tls = true,
-            Insecure = insecure,
-            Timeout = TimeSpan.FromSeconds(5),
-        };
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        return await new FtpProbe(options).RunAsync(new ProbeSession("ftp", target), cts.Token);
-    }
+            var ftps = o with { Target = ProbeTarget.Parse(target, 21), Size = Size, Tls = true, Insecure = insecure };
+            return change?.Invoke(ftps) ?? ftps;
+        });
 
-    private static string Explain(ProbeReport report, FtpTestServer server) =>
-        string.Join('\n', report.Transcript.Select(t => $"{t.Mark} {t.Text}")) + "\n--- vsftpd log ---\n" + server.Log;
+    private static string Explain(ProbeReport report, FtpTestServer server) => FtpProbeRunner.Explain(report, server);
 
     private static async Task WithTlsServerAsync(Func<FtpTestServer, Task> test, params string[] extra)
     {
@@ -98,19 +89,7 @@ public sealed class FtpTlsProbeTests
     [RootFact]
     public Task The_idle_session_timeout_of_an_ftps_session_ends_the_hold_with_the_server_idle_timeout_finding() => WithTlsServerAsync(async server =>
     {
-        var options = new FtpProbeOptions
-        {
-            Target = ProbeTarget.Parse($"localhost:{server.Port}", 21),
-            User = server.User,
-            Password = server.Password,
-            Size = 0,
-            Tls = true,
-            Insecure = true,
-            Hold = TimeSpan.FromSeconds(20),
-            Timeout = TimeSpan.FromSeconds(5),
-        };
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var report = await new FtpProbe(options).RunAsync(new ProbeSession("ftp", server.Target), cts.Token);
+        var report = await ProbeAsync(server, $"localhost:{server.Port}", insecure: true, o => o with { Size = 0, Hold = TimeSpan.FromSeconds(20) });
 
         Assert.Equal("hold", report.FailedStage?.Name);
         var finding = Assert.Single(report.Findings, f => f.Id == "ftp-idle-timeout");

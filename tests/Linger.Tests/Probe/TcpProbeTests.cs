@@ -61,15 +61,22 @@ public sealed class TcpProbeTests
     [LinuxFact]
     public async Task A_server_that_resets_right_after_accept_fails_the_banner_stage_with_ECONNRESET()
     {
+        var waitingForBanner = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = TcpTestServer.Start(async (s, _, ct) =>
         {
-            // Soon after the accept, but after the probe's connect has returned: a RST that overtakes the connect's
-            // completion makes the connect call itself fail with ECONNRESET, which is another observation.
-            await Task.Delay(200, ct);
+            // Only once the probe's connect has returned and it waits for a banner: a RST that overtakes the
+            // connect's completion makes the connect call itself fail with ECONNRESET, which is another observation.
+            await waitingForBanner.Task.WaitAsync(ct);
             TcpTestServer.Reset(s);
         });
 
-        var report = await ProbeAsync(server.Port);
+        var report = await ProbeAsync(server.Port, onLine: line =>
+        {
+            if (line.Text.StartsWith("waiting up to", StringComparison.Ordinal))
+            {
+                waitingForBanner.TrySetResult();
+            }
+        });
 
         Assert.True(report.Stages.Single(s => s.Name == "connect").Ok);
         var banner = report.Stages.Single(s => s.Name == "banner");
@@ -206,11 +213,24 @@ public sealed class TcpProbeTests
         Assert.Contains("--hold 'soon' is not a duration", result.Stderr, StringComparison.Ordinal);
     }
 
-    private static async Task<ProbeReport> ProbeAsync(int port, Func<TcpProbeOptions, TcpProbeOptions>? adjust = null)
+    [Theory]
+    [InlineData("tcp", "127.0.0.1:1", "--hold")]
+    [InlineData("tcp", "127.0.0.1:1", "--timeout")]
+    [InlineData("http", "http://127.0.0.1:1/", "--transfer-timeout")]
+    public void A_duration_past_the_probes_ceiling_is_a_usage_error_not_an_internal_one(string probe, string target, string option)
+    {
+        // A timer cannot wait 100000 h: without the ceiling, a stage that waited this long ended in an internal error (exit 70).
+        var result = TcpProbeRunner.Run(probe, target, option, "100000h");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"{option} '100000h' is longer than a probe waits; give at most 24h.", result.Stderr, StringComparison.Ordinal);
+    }
+
+    private static async Task<ProbeReport> ProbeAsync(int port, Func<TcpProbeOptions, TcpProbeOptions>? adjust = null, Action<TranscriptLine>? onLine = null)
     {
         var options = new TcpProbeOptions { Target = new ProbeTarget("127.0.0.1", port), ConnectTimeout = TimeSpan.FromSeconds(3) };
         options = adjust?.Invoke(options) ?? options;
         using var cts = new CancellationTokenSource(Deadline);
-        return await new TcpProbe(options).RunAsync(new ProbeSession("tcp", options.Target.ToString()), cts.Token);
+        return await new TcpProbe(options).RunAsync(new ProbeSession("tcp", options.Target.ToString(), onLine), cts.Token);
     }
 }

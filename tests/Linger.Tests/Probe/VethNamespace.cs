@@ -9,13 +9,15 @@ namespace Linger.Tests.Probe;
 /// A network namespace <c>PREFIX-PID-N</c> joined to this one by a veth pair on a /30 of 10.249.0.0/16
 /// (<see cref="Here"/> on this side, <see cref="There"/> inside), with loopback up inside. Servers started in it have
 /// its own port space; nftables rules loaded into it filter what reaches them. Dispose deletes the namespace, which
-/// takes the veth pair and the rules with it; a namespace of the same name left by a killed run is deleted first.
+/// takes the veth pair and the rules with it, and the table <see cref="LoadHostRules"/> made on this side; a namespace of
+/// the same name left by a killed run is deleted first.
 /// Every instance has names of its own: the kernel finishes deleting a namespace (and its veth pair) after
 /// <c>ip netns del</c> returns, so a name used again at once can still be taken.
 /// </summary>
 public sealed class VethNamespace : IDisposable
 {
     private static int _serial;
+    private bool _hostRules;
 
     public VethNamespace(string prefix)
     {
@@ -61,22 +63,51 @@ public sealed class VethNamespace : IDisposable
     /// <summary>Runs a command inside the namespace; it must succeed.</summary>
     public void Exec(string file, params string[] args) => PostfixServer.Check("ip", ["netns", "exec", Name, file, .. args]);
 
+    /// <summary>The one nftables table <see cref="LoadHostRules"/> may create here: the namespace's name with underscores.</summary>
+    public string HostTable => Name.Replace('-', '_');
+
     /// <summary>Loads an nftables ruleset (nft -f syntax) into the namespace.</summary>
-    public void LoadRules(string ruleset)
+    public void LoadRules(string ruleset) => Load(ruleset, Name, file => Exec("nft", "-f", file));
+
+    /// <summary>
+    /// Loads an nftables ruleset here, in the probe's own namespace, for traffic over the pair (match on
+    /// <see cref="HostInterface"/>). Its one table must be <see cref="HostTable"/>, which Dispose deletes.
+    /// </summary>
+    public void LoadHostRules(string ruleset)
     {
-        var file = Path.Combine(Path.GetTempPath(), $"{Name}.nft");
+        Load(ruleset, HostTable, file => PostfixServer.Check("nft", "-f", file));
+        _hostRules = true;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (_hostRules)
+            {
+                PostfixServer.Check("nft", "delete", "table", "inet", HostTable);
+            }
+        }
+        finally
+        {
+            Remove();
+        }
+    }
+
+    /// <summary>Writes <paramref name="ruleset"/> to a file of its own for <paramref name="load"/>, and removes it after.</summary>
+    private static void Load(string ruleset, string label, Action<string> load)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"{label}.nft");
         File.WriteAllText(file, ruleset);
         try
         {
-            Exec("nft", "-f", file);
+            load(file);
         }
         finally
         {
             File.Delete(file);
         }
     }
-
-    public void Dispose() => Remove();
 
     private void Remove()
     {

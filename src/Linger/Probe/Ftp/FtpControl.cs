@@ -49,6 +49,17 @@ internal sealed class FtpControl(LineConnection connection) : IAsyncDisposable
     }
 
     /// <summary>
+    /// Reads the next reply, waiting at most <paramref name="wait"/>; null when the server closed the connection
+    /// instead. For replies nobody asked for (a timeout's 421): unlike <see cref="ReadAsync"/> it leaves <see cref="Ended"/> to the caller.
+    /// </summary>
+    public async Task<NumberedReply?> ReadWithinAsync(TimeSpan wait, CancellationToken cancellationToken)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(wait);
+        return await Connection.ReadReplyAsync(cts.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Waits up to <paramref name="wait"/> for the server to send something, close or reset, without reading it, so that
     /// running out of time leaves the connection, and TLS over it, untouched. True when something arrived.
     /// </summary>

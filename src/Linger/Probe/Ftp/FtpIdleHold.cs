@@ -34,7 +34,7 @@ internal sealed class FtpIdleHold(ProbeSession session, FtpControl control, Time
             NumberedReply? reply;
             try
             {
-                reply = await ReadWithinAsync(ct).ConfigureAwait(false);
+                reply = await control.ReadWithinAsync(timeout, ct).ConfigureAwait(false);
             }
             catch (IOException e) when (e.InnerException is SocketException reset)
             {
@@ -72,19 +72,12 @@ internal sealed class FtpIdleHold(ProbeSession session, FtpControl control, Time
 
     private static string Seconds(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);
 
-    private async Task<NumberedReply?> ReadWithinAsync(CancellationToken ct)
-    {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        cts.CancelAfter(timeout);
-        return await control.Connection.ReadReplyAsync(cts.Token).ConfigureAwait(false);
-    }
-
     /// <summary>After a 421 the connection should close: says whether it did so with FIN, with RST, or not in time.</summary>
     private async Task<string> HowItEndedAsync(CancellationToken ct)
     {
         try
         {
-            var more = await ReadWithinAsync(ct).ConfigureAwait(false);
+            var more = await control.ReadWithinAsync(timeout, ct).ConfigureAwait(false);
             return more is null ? "closed the connection (FIN)" : $"sent \"{more.Text}\"";
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)

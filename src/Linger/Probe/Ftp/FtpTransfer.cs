@@ -104,9 +104,7 @@ internal sealed class FtpTransfer(ProbeSession session, FtpProbeOptions options,
         }
 
         var paused = ((session.ElapsedMs - startedMs) / 1000).ToString("0.#", CultureInfo.InvariantCulture);
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        cts.CancelAfter(options.Timeout);
-        var reply = await control.Connection.ReadReplyAsync(cts.Token).ConfigureAwait(false);
+        var reply = await control.ReadWithinAsync(options.Timeout, ct).ConfigureAwait(false);
         control.MarkEnded();
         var said = reply is null ? "closed the control connection (FIN) without a reply" : $"answered \"{reply.Text}\"";
         session.Find("ftp-data-timeout", "upload",

@@ -105,18 +105,17 @@ public sealed class SmtpProbe
             return false;
         }
 
-        var how = ConnectOutcomes.Describe(outcome);
-        var ports = string.Join(" and ", open);
-        var summary = $"The connection to {endPoint} {(outcome == ConnectOutcome.TimedOut ? "got no answer" : $"was {how}")}, while the same server accepted connections on {(open.Count == 1 ? "port" : "ports")} {ports}: port 25 alone is blocked on the way.";
-        var code = outcome switch { ConnectOutcome.TimedOut => "10060", ConnectOutcome.Refused => "10061", _ => "10054" };
+        var accepted = $"while the same server accepted connections on {(open.Count == 1 ? "port" : "ports")} {string.Join(" and ", open)}";
         if (outcome == ConnectOutcome.TimedOut)
         {
-            session.Find("port-25-blocked", "connect", summary, "isp-blocks-port-25", code);
+            session.Find("port-25-blocked", "connect", $"The connection to {endPoint} got no answer, {accepted}: port 25 alone is blocked on the way.", "isp-blocks-port-25", "10060");
         }
         else
         {
             // A reset on port 25 alone is also what a server that takes submissions only (nothing on 25) answers.
-            CauseChoice.Find(session, "port-25-blocked", "connect", summary, "isp-blocks-port-25", "nothing-listening", code);
+            CauseChoice.Find(session, "port-25-blocked", "connect",
+                $"The connection to {endPoint} was {ConnectOutcomes.Describe(outcome)}, {accepted}: port 25 alone is blocked on the way, or nothing listens on it.",
+                "isp-blocks-port-25", "nothing-listening", outcome == ConnectOutcome.Refused ? "10061" : "10054");
         }
 
         return true;

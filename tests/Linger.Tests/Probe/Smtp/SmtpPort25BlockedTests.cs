@@ -18,6 +18,7 @@ public sealed class SmtpPort25DroppedTests(DroppedPort25Network network) : IClas
         var finding = Port25Blocked.Finding(network.Server, "10060");
         Assert.Equal(Port25Blocked.Text("title"), finding.GetProperty("likely_cause").GetString());
         Assert.Contains("no answer", finding.GetProperty("summary").GetString(), StringComparison.Ordinal);
+        Assert.EndsWith("port 25 alone is blocked on the way.", finding.GetProperty("summary").GetString(), StringComparison.Ordinal);
     }
 
     [RootFact]
@@ -37,6 +38,7 @@ public sealed class SmtpPort25ResetTests(ResetPort25Network network) : IClassFix
         var finding = Port25Blocked.Finding(network.Server, "10061");
         Assert.StartsWith(Port25Blocked.Text("title") + ", or ", finding.GetProperty("likely_cause").GetString(), StringComparison.Ordinal);
         Assert.Contains("refused", finding.GetProperty("summary").GetString(), StringComparison.Ordinal);
+        Assert.EndsWith("port 25 alone is blocked on the way, or nothing listens on it.", finding.GetProperty("summary").GetString(), StringComparison.Ordinal);
     }
 }
 
