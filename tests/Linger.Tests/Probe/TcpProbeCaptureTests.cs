@@ -26,24 +26,21 @@ public sealed class TcpProbeCaptureTests
     [RootFact]
     public async Task The_analyser_sees_a_reset_after_accept_as_reset_by_the_server()
     {
-        await using var server = TcpTestServer.Start((s, _, _) =>
-        {
-            TcpTestServer.Reset(s);
-            return Task.CompletedTask;
-        });
+        await using var server = TcpTestServer.StartResettingOnceWaitingForBanner(out var onLine);
 
-        var report = await ProbeAsync(server.Port);
+        var report = await ProbeAsync(server.Port, onLine);
 
+        Assert.True(report.Stages.Single(s => s.Name == "connect").Ok);
         Assert.False(report.Stages.Single(s => s.Name == "banner").Ok);
         var capture = report.Stages.Single(s => s.Name == "capture");
         Assert.Contains(": reset by the server", capture.Received, StringComparison.Ordinal);
         Assert.Contains(report.Transcript, l => l.Text.StartsWith("capture: 127.0.0.1:", StringComparison.Ordinal));
     }
 
-    private static async Task<ProbeReport> ProbeAsync(int port)
+    private static async Task<ProbeReport> ProbeAsync(int port, Action<TranscriptLine>? onLine = null)
     {
         var options = new TcpProbeOptions { Target = new ProbeTarget("127.0.0.1", port), ConnectTimeout = TimeSpan.FromSeconds(3), BannerWait = TimeSpan.FromMilliseconds(500), Capture = true };
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        return await new TcpProbe(options).RunAsync(new ProbeSession("tcp", options.Target.ToString()), cts.Token);
+        return await new TcpProbe(options).RunAsync(new ProbeSession("tcp", options.Target.ToString(), onLine), cts.Token);
     }
 }

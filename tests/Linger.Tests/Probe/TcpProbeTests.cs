@@ -61,22 +61,9 @@ public sealed class TcpProbeTests
     [LinuxFact]
     public async Task A_server_that_resets_right_after_accept_fails_the_banner_stage_with_ECONNRESET()
     {
-        var waitingForBanner = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var server = TcpTestServer.Start(async (s, _, ct) =>
-        {
-            // Only once the probe's connect has returned and it waits for a banner: a RST that overtakes the
-            // connect's completion makes the connect call itself fail with ECONNRESET, which is another observation.
-            await waitingForBanner.Task.WaitAsync(ct);
-            TcpTestServer.Reset(s);
-        });
+        await using var server = TcpTestServer.StartResettingOnceWaitingForBanner(out var onLine);
 
-        var report = await ProbeAsync(server.Port, onLine: line =>
-        {
-            if (line.Text.StartsWith("waiting up to", StringComparison.Ordinal))
-            {
-                waitingForBanner.TrySetResult();
-            }
-        });
+        var report = await ProbeAsync(server.Port, onLine: onLine);
 
         Assert.True(report.Stages.Single(s => s.Name == "connect").Ok);
         var banner = report.Stages.Single(s => s.Name == "banner");

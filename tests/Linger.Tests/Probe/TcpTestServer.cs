@@ -36,6 +36,28 @@ internal sealed class TcpTestServer : IAsyncDisposable
         return new TcpTestServer(listener, serve);
     }
 
+    /// <summary>
+    /// A server that resets every connection once the probe says it waits for a banner (give the probe's session
+    /// <paramref name="onLine"/>): only then has the probe's connect returned. A RST sent sooner can overtake the
+    /// connect's completion on a busy machine and fail the connect itself with ECONNRESET, another observation.
+    /// </summary>
+    public static TcpTestServer StartResettingOnceWaitingForBanner(out Action<Linger.Probe.TranscriptLine> onLine)
+    {
+        var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        onLine = line =>
+        {
+            if (line.Text.StartsWith("waiting up to", StringComparison.Ordinal))
+            {
+                waiting.TrySetResult();
+            }
+        };
+        return Start(async (s, _, ct) =>
+        {
+            await waiting.Task.WaitAsync(ct);
+            Reset(s);
+        });
+    }
+
     /// <summary>A port bound but not listening: a connect to it is refused. Dispose releases it.</summary>
     public static Socket ReserveClosedPort(out int port)
     {
