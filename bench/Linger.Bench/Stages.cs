@@ -108,6 +108,8 @@ internal static class Stages
         var best = TimeSpan.MaxValue;
         var bestCpu = TimeSpan.MaxValue;
         long result = 0;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
         for (var i = 0; i < rounds; i++)
         {
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
@@ -119,6 +121,10 @@ internal static class Stages
             bestCpu = used < bestCpu ? used : bestCpu;
         }
 
-        Console.WriteLine($"{name,-48} best wall {best.TotalMilliseconds,6:F0} ms   best CPU {bestCpu.TotalMilliseconds,6:F0} ms   ({result})");
+        allocated = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / rounds;
+        Console.WriteLine(
+            $"{name,-48} best wall {best.TotalMilliseconds,6:F0} ms   best CPU {bestCpu.TotalMilliseconds,6:F0} ms   ({result})   "
+            + $"per round: {allocated / 1e6:F1} MB allocated, GCs {(GC.CollectionCount(0) - gen0) / (double)rounds:F1}/"
+            + $"{(GC.CollectionCount(1) - gen1) / (double)rounds:F1}/{(GC.CollectionCount(2) - gen2) / (double)rounds:F1}");
     }
 }
