@@ -12,6 +12,7 @@ namespace Linger.Probe;
 public sealed class ProbeSession
 {
     private const string Redacted = "<redacted>";
+    private static readonly TimeSpan LongestTimer = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly List<ProbeStage> _stages = [];
     private readonly List<TranscriptLine> _transcript = [];
@@ -132,7 +133,10 @@ public sealed class ProbeSession
         ArgumentNullException.ThrowIfNull(work);
         var started = ElapsedMs;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(timeout);
+
+        // A limit past what a timer counts (about 49.7 days: probe ftp's connect waits its timeout per address) is
+        // no limit in practice.
+        cts.CancelAfter(timeout < LongestTimer ? timeout : Timeout.InfiniteTimeSpan);
         try
         {
             var outcome = await work(cts.Token).ConfigureAwait(false);
