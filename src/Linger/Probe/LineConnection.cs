@@ -127,6 +127,12 @@ public sealed class LineConnection : IAsyncDisposable
         await _stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
 
     /// <summary>
+    /// Bytes the server sent are already read into this connection's buffer, unread: a socket readiness check does not
+    /// see them.
+    /// </summary>
+    public bool HasBufferedInput => _start != _end;
+
+    /// <summary>
     /// Reads raw bytes (a response body), bytes already buffered by line reads first; 0 at the end of the stream.
     /// Not recorded: the caller summarises.
     /// </summary>

@@ -35,12 +35,17 @@ internal sealed class FtpControl(LineConnection connection) : IAsyncDisposable
         return await ReadAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Reads the next reply.</summary>
+    /// <summary>Reads the next reply; a 421 marks the session <see cref="Ended"/>.</summary>
     /// <exception cref="FtpControlClosedException">The server closed the control connection.</exception>
     public async Task<NumberedReply> ReadAsync(CancellationToken cancellationToken)
     {
         if (await Connection.ReadReplyAsync(cancellationToken).ConfigureAwait(false) is { } reply)
         {
+            if (reply.Code == 421)
+            {
+                MarkEnded(); // RFC 959: a 421 may answer any command, and the server closes the connection after it
+            }
+
             return reply;
         }
 
@@ -66,9 +71,10 @@ internal sealed class FtpControl(LineConnection connection) : IAsyncDisposable
     public async Task<bool> WaitForServerAsync(TimeSpan wait, CancellationToken cancellationToken)
     {
         // A readiness poll every 100 ms rather than a zero-byte receive: in tests such a receive now and then
-        // completed at once with nothing to read, and the reply read after it waited out its whole timeout.
+        // completed at once with nothing to read, and the reply read after it waited out its whole timeout. What came
+        // with an earlier reply is already in the buffer, where the socket cannot show it.
         var waited = Stopwatch.StartNew();
-        while (!Connection.Socket.Poll(0, SelectMode.SelectRead))
+        while (!Connection.HasBufferedInput && !Connection.Socket.Poll(0, SelectMode.SelectRead))
         {
             var left = wait - waited.Elapsed;
             if (left <= TimeSpan.Zero)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using Linger.Probe.Tcp;
@@ -20,10 +21,10 @@ internal sealed class FtpIdleHold(ProbeSession session, FtpControl control, Time
         var seconds = Seconds(hold.TotalSeconds);
         session.Info($"holding the logged-in control connection idle for {seconds} s");
         var startedMs = session.ElapsedMs;
-        var deadline = DateTime.UtcNow + hold;
+        var held = Stopwatch.StartNew(); // not the wall clock, which can be set back or forward meanwhile
         for (var replies = 0; replies < MaxUnsolicitedReplies; replies++)
         {
-            var left = deadline - DateTime.UtcNow;
+            var left = hold - held.Elapsed;
             if (left <= TimeSpan.Zero || !await control.WaitForServerAsync(left, ct).ConfigureAwait(false))
             {
                 session.Info($"the control connection is still open after {seconds} s idle");

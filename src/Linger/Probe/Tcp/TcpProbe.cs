@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -167,11 +168,11 @@ public sealed class TcpProbe(TcpProbeOptions options)
         var seconds = hold.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture);
         session.Info($"holding the connection idle for {seconds} s");
         var buffer = new byte[BannerBytes];
-        var deadline = DateTime.UtcNow + hold;
+        var held = Stopwatch.StartNew(); // not the wall clock, which can be set back or forward meanwhile
         var lastActivityMs = session.ElapsedMs;
         for (var reads = 0; reads < 10_000; reads++)
         {
-            var left = deadline - DateTime.UtcNow;
+            var left = hold - held.Elapsed;
             if (left <= TimeSpan.Zero)
             {
                 break;
