@@ -1,16 +1,19 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Linger.Flows.Internal;
 
 /// <summary>
-/// The conversations being tracked, by flow key: each lives in a numbered slot of large struct arrays (allocated in
-/// chunks that never move, so a <c>ref</c> to a slot stays valid while others come and go). Freed slots are reused,
-/// most recently freed first, while they are still in cache. Beside each slot: its links in the tracker's lists, and
-/// the letters of a history too long to fit in the slot.
+/// The conversations being tracked, by flow key: each lives in a numbered slot of large blocks of memory outside the
+/// GC heap (allocated in chunks that never move, so a <c>ref</c> to a slot stays valid while others come and go).
+/// Freed slots are reused, most recently freed first, while they are still in cache. Beside each slot: its links in
+/// the tracker's lists, and the letters of a history too long to fit in the slot.
 /// </summary>
 /// <remarks>
 /// Compared with a dictionary of objects: no object per conversation for the GC to trace or promote and no pointer
-/// to chase per packet.
+/// to chase per packet. Compared with struct arrays on the GC heap: a capture's conversations take tens of megabytes
+/// (about 650 bytes each) that the GC would zero, and whose large-object allocations set off full collections
+/// (three in a run over the benchmark capture), though a slot holds no reference for the GC to find.
 /// </remarks>
 internal sealed class ConversationTable
 {
@@ -26,7 +29,8 @@ internal sealed class ConversationTable
 
     private readonly FlowIndex _index;
     private readonly RecentSlot[] _recent = new RecentSlot[RecentSize];
-    private Conversation[]?[] _chunks = new Conversation[]?[16];
+    private readonly List<NativeChunk> _owners = [];
+    private nint[] _chunks = new nint[16]; // the addresses of _owners' memory, by chunk number
     private SlotLink[] _links = new SlotLink[ChunkSize];
     private byte[]?[]? _longHistories; // by slot, created when the first history outgrows its slot
     private int _slotsCreated;
@@ -48,7 +52,7 @@ internal sealed class ConversationTable
     public ref Conversation this[int slot]
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => ref _chunks[slot >> ChunkShift]![slot & ChunkMask];
+        get => ref Unsafe.Add(ref Unsafe.AddByteOffset(ref Unsafe.NullRef<Conversation>(), _chunks[slot >> ChunkShift]), slot & ChunkMask);
     }
 
     /// <summary>Whether a slot below <see cref="SlotsCreated"/> holds a conversation (a freed one holds <see cref="FlowKey.None"/>).</summary>
@@ -159,7 +163,12 @@ internal sealed class ConversationTable
             Array.Resize(ref _chunks, _chunks.Length * 2);
         }
 
-        _chunks[chunk] ??= new Conversation[ChunkSize];
+        if (_chunks[chunk] == 0)
+        {
+            var memory = new NativeChunk(ChunkSize * Unsafe.SizeOf<Conversation>());
+            _owners.Add(memory);
+            _chunks[chunk] = memory.Address;
+        }
         if (slot == _links.Length)
         {
             Array.Resize(ref _links, _links.Length * 2);
@@ -169,4 +178,34 @@ internal sealed class ConversationTable
     }
 
     private readonly record struct RecentSlot(int SlotPlusOne, uint Hash);
+
+    /// <summary>
+    /// The memory of one chunk of slots, from the C heap (a block this large comes straight from the kernel, zeroed
+    /// page by page as it is first touched), freed when the table is collected; the GC is told of it, so that tables
+    /// left behind are collected as soon as their memory counts. Not zeroed here: a slot is read only once
+    /// <see cref="Conversation.Start"/> has cleared it (<see cref="SlotsCreated"/>).
+    /// </summary>
+    private sealed class NativeChunk : SafeHandle
+    {
+        private readonly long _bytes;
+
+        public NativeChunk(int bytes)
+            : base(0, ownsHandle: true)
+        {
+            _bytes = bytes;
+            SetHandle(Marshal.AllocHGlobal(bytes));
+            GC.AddMemoryPressure(_bytes);
+        }
+
+        public nint Address => handle;
+
+        public override bool IsInvalid => handle == 0;
+
+        protected override bool ReleaseHandle()
+        {
+            Marshal.FreeHGlobal(handle);
+            GC.RemoveMemoryPressure(_bytes);
+            return true;
+        }
+    }
 }
