@@ -181,20 +181,16 @@ internal sealed class ConversationTable
 
     /// <summary>
     /// The memory of one chunk of slots, from the C heap (a block this large comes straight from the kernel, zeroed
-    /// page by page as it is first touched), freed when the table is collected; the GC is told of it, so that tables
-    /// left behind are collected as soon as their memory counts. Not zeroed here: a slot is read only once
-    /// <see cref="Conversation.Start"/> has cleared it (<see cref="SlotsCreated"/>).
+    /// page by page as it is first touched), freed when the table is collected. The GC is not told of it
+    /// (GC.AddMemoryPressure): that set off five full collections in a run over the benchmark capture. Not zeroed
+    /// here: a slot is read only once <see cref="Conversation.Start"/> has cleared it (<see cref="SlotsCreated"/>).
     /// </summary>
     private sealed class NativeChunk : SafeHandle
     {
-        private readonly long _bytes;
-
         public NativeChunk(int bytes)
             : base(0, ownsHandle: true)
         {
-            _bytes = bytes;
             SetHandle(Marshal.AllocHGlobal(bytes));
-            GC.AddMemoryPressure(_bytes);
         }
 
         public nint Address => handle;
@@ -204,7 +200,6 @@ internal sealed class ConversationTable
         protected override bool ReleaseHandle()
         {
             Marshal.FreeHGlobal(handle);
-            GC.RemoveMemoryPressure(_bytes);
             return true;
         }
     }
