@@ -174,7 +174,17 @@ internal static class AnalyzeCommand
             foreach (var t in totals)
             {
                 var d = t.Decode;
-                page.Line(string.Create(CultureInfo.InvariantCulture, $"{t.Source}: {d.Frames:N0} frames, {d.Tcp:N0} TCP packets ({t.Accepted:N0} matched), {t.Conversations:N0} conversations"), "dim");
+                var counts = string.Create(CultureInfo.InvariantCulture, $"{d.Frames:N0} frames, {d.Tcp:N0} TCP packets ({t.Accepted:N0} matched), {t.Conversations:N0} conversations");
+                if (t.Source.Length + 2 + counts.Length <= page.Width)
+                {
+                    page.Line($"{t.Source}: {counts}", "dim");
+                }
+                else
+                {
+                    // The file's name whole on its line (as a path to copy), the counts wrapped between words below.
+                    page.Line($"{t.Source}:", "dim");
+                    page.Wrapped(counts, "  ", "  ", "dim");
+                }
             }
 
             page.Line(string.Create(CultureInfo.InvariantCulture, $"analysed in {started.Elapsed.TotalSeconds:0.00} s"), "dim");
