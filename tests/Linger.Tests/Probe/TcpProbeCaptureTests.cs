@@ -37,9 +37,11 @@ public sealed class TcpProbeCaptureTests
         Assert.Contains(report.Transcript, l => l.Text.StartsWith("capture: 127.0.0.1:", StringComparison.Ordinal));
     }
 
+    // The reset comes as soon as the probe waits for a banner; the long wait only leaves room for a loaded machine (a
+    // full test run once took the server more than the 0.5 s this wait used to be).
     private static async Task<ProbeReport> ProbeAsync(int port, Action<TranscriptLine>? onLine = null)
     {
-        var options = new TcpProbeOptions { Target = new ProbeTarget("127.0.0.1", port), ConnectTimeout = TimeSpan.FromSeconds(3), BannerWait = TimeSpan.FromMilliseconds(500), Capture = true };
+        var options = new TcpProbeOptions { Target = new ProbeTarget("127.0.0.1", port), ConnectTimeout = TimeSpan.FromSeconds(3), BannerWait = TimeSpan.FromSeconds(5), Capture = true };
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         return await new TcpProbe(options).RunAsync(new ProbeSession("tcp", options.Target.ToString(), onLine), cts.Token);
     }
