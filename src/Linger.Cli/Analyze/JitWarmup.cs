@@ -26,7 +26,7 @@ internal static class JitWarmup
     ];
 
     /// <summary>Starts the warm-up on a background thread (it never delays the end of the process).</summary>
-    public static void Start() => new Thread(() => Run()) { IsBackground = true, Name = "linger warm-up" }.Start();
+    public static void Start() => new Thread(RunQuietly) { IsBackground = true, Name = "linger warm-up" }.Start();
 
     /// <summary>Compiles the methods; returns how many. A method that cannot be prepared is left to compile when first called.</summary>
     internal static int Run()
@@ -51,14 +51,37 @@ internal static class JitWarmup
         return prepared;
     }
 
+    private static void RunQuietly()
+    {
+        try
+        {
+            Run();
+        }
+#pragma warning disable CA1031 // Nothing the warm-up meets may end the process: the analysis compiles what it needs anyway.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
     /// <summary>The non-generic methods marked AggressiveOptimization in the namespace (and those below it).</summary>
     internal static IEnumerable<MethodInfo> MethodsIn(string ns)
     {
         const BindingFlags Declared = BindingFlags.DeclaredOnly | BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic;
         var assembly = ns.StartsWith("Linger.Cli", StringComparison.Ordinal) ? typeof(JitWarmup).Assembly : typeof(Linger.Flows.ConversationTracker).Assembly;
-        foreach (var type in assembly.GetTypes())
+        Type?[] types;
+        try
         {
-            if (type.ContainsGenericParameters || type.Namespace is not { } name
+            types = assembly.GetTypes();
+        }
+        catch (ReflectionTypeLoadException e)
+        {
+            types = e.Types;
+        }
+
+        foreach (var type in types)
+        {
+            if (type is null || type.ContainsGenericParameters || type.Namespace is not { } name
                 || !(name == ns || name.StartsWith(ns + ".", StringComparison.Ordinal)))
             {
                 continue;
