@@ -91,7 +91,16 @@ public sealed class LingerTimeoutTests(LingerTimeoutTests.Run run) : IClassFixtu
         for (var round = 0; round < 400 && !process.HasExited; round++)
         {
             // Only once the runtime handles the signal: before that, its default action ends the process.
-            var tasks = Directory.EnumerateDirectories($"/proc/{process.Id}/task").ToList();
+            List<string> tasks;
+            try
+            {
+                tasks = Directory.EnumerateDirectories($"/proc/{process.Id}/task").ToList();
+            }
+            catch (DirectoryNotFoundException)
+            {
+                break; // it exited after the look above
+            }
+
             if (!tasks.Any(t => ReadOrEmpty(Path.Combine(t, "comm")).StartsWith(".NET Finalizer", StringComparison.Ordinal)))
             {
                 await Task.Delay(20);
