@@ -15,15 +15,22 @@ internal sealed class BackgroundWriter : IConversationWriter, IDisposable
     private readonly Channel<ConversationSummary[]> _channel = Channel.CreateBounded<ConversationSummary[]>(
         new BoundedChannelOptions(16) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly Thread _thread;
+    private readonly bool _parallel;
     private ConversationSummary[] _batch = new ConversationSummary[BatchSize];
     private int _count;
     private Exception? _failure;
 
-    public BackgroundWriter(IConversationWriter inner)
+    /// <param name="inner">The format.</param>
+    /// <param name="parallel">Whether batches that wait may be formatted on a second thread (<see cref="IRowsInParallel"/>).</param>
+    public BackgroundWriter(IConversationWriter inner, bool parallel = true)
     {
         _inner = inner;
+        _parallel = parallel;
         _thread = new Thread(Drain) { IsBackground = true, Name = "linger output" };
     }
+
+    /// <summary>Batches a twin formatted (for tests).</summary>
+    internal int BatchesFormattedByTwin { get; private set; }
 
     public void Begin(DateTimeOffset opened)
     {
@@ -62,6 +69,24 @@ internal sealed class BackgroundWriter : IConversationWriter, IDisposable
         }
     }
 
+    private static void Format(IRowsInParallel twin, ConversationSummary[] batch)
+    {
+        foreach (var c in batch)
+        {
+            twin.Write(c);
+        }
+
+        twin.HandOver();
+    }
+
+    private void Write(ConversationSummary[] batch)
+    {
+        foreach (var c in batch)
+        {
+            _inner.Write(c);
+        }
+    }
+
     private void Send()
     {
         if (_count == 0)
@@ -86,14 +111,27 @@ internal sealed class BackgroundWriter : IConversationWriter, IDisposable
     {
         try
         {
+            // When batches wait (the writer fell behind: at the end of a file the conversations still open all end at
+            // once), a twin formats the next one on a pool thread while this thread formats the one before it.
+            using var formatted = new MemoryStream();
+            var twin = _parallel ? (_inner as IRowsInParallel)?.CreateTwin(formatted) : null;
             var reader = _channel.Reader;
             while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
             {
                 while (reader.TryRead(out var batch))
                 {
-                    foreach (var c in batch)
+                    if (twin is not null && reader.TryRead(out var next))
                     {
-                        _inner.Write(c);
+                        var job = Task.Run(() => Format(twin, next));
+                        BatchesFormattedByTwin++;
+                        Write(batch);
+                        job.GetAwaiter().GetResult();
+                        ((IRowsInParallel)_inner).WriteFormatted(next, formatted.GetBuffer().AsSpan(0, (int)formatted.Length));
+                        formatted.SetLength(0);
+                    }
+                    else
+                    {
+                        Write(batch);
                     }
                 }
             }

@@ -22,7 +22,7 @@ namespace Linger.Cli.Analyze;
 /// True to hand the stream many lines at a time (a file or pipe read to the end); false to write every line as
 /// soon as it is formatted (a live capture printing conversations as they end).
 /// </param>
-internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : IConversationWriter, IDisposable
+internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : IRowsInParallel, IDisposable
 {
     private const int BatchBytes = 1 << 17;
 
@@ -136,6 +136,16 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
     {
         Drain();
         output.Flush();
+    }
+
+    public IRowsInParallel? CreateTwin(Stream sink) => batchLines ? new JsonLinesWriter(sink, batchLines: true) : null;
+
+    public void HandOver() => Drain();
+
+    public void WriteFormatted(ReadOnlySpan<ConversationSummary> conversations, ReadOnlySpan<byte> rows)
+    {
+        Drain();
+        output.Write(rows);
     }
 
     public void Dispose()

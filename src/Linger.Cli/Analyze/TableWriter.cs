@@ -22,7 +22,7 @@ namespace Linger.Cli.Analyze;
 /// Where the plain rows go, as bytes, batched; the page's writer is flushed before the first, and the rows are handed
 /// over before the summary is written to the page.
 /// </param>
-internal sealed class TableWriter(Page page, Stream? rows = null) : IConversationWriter, IDisposable
+internal sealed class TableWriter(Page page, Stream? rows = null) : IRowsInParallel, IDisposable
 {
     private const int MaxCachedErrorTexts = 16;
     private const int BatchBytes = 1 << 16;
@@ -63,19 +63,7 @@ internal sealed class TableWriter(Page page, Stream? rows = null) : IConversatio
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Write(ConversationSummary c)
     {
-        _rows++;
-        _byVerdict[(int)c.Verdict]++;
-        _servers.Add(c.Server);
-        if (c.ResetBy is { } by)
-        {
-            _resetters.Add(by == Side.Client ? c.Client : c.Server);
-        }
-
-        if (c.SuspectedInjection)
-        {
-            _injected++;
-        }
-
+        Count(c);
         if (page.Options.Colour)
         {
             var style = c.Verdict switch
@@ -104,6 +92,22 @@ internal sealed class TableWriter(Page page, Stream? rows = null) : IConversatio
         {
             Drain();
         }
+    }
+
+    public IRowsInParallel? CreateTwin(Stream sink) => page.Options.Colour || rows is null ? null : new TableWriter(page, sink);
+
+    public void HandOver() => Drain();
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void WriteFormatted(ReadOnlySpan<ConversationSummary> conversations, ReadOnlySpan<byte> formatted)
+    {
+        foreach (var c in conversations)
+        {
+            Count(c);
+        }
+
+        Drain();
+        rows!.Write(formatted);
     }
 
     public void End(DateTimeOffset closed)
@@ -155,6 +159,23 @@ internal sealed class TableWriter(Page page, Stream? rows = null) : IConversatio
         foreach (var top in counts.Top(5))
         {
             page.Line($"  {top.Endpoint,-40} {top.Count.ToString("N0", CultureInfo.InvariantCulture),10} {unit}");
+        }
+    }
+
+    /// <summary>What the summary counts of a conversation.</summary>
+    private void Count(ConversationSummary c)
+    {
+        _rows++;
+        _byVerdict[(int)c.Verdict]++;
+        _servers.Add(c.Server);
+        if (c.ResetBy is { } by)
+        {
+            _resetters.Add(by == Side.Client ? c.Client : c.Server);
+        }
+
+        if (c.SuspectedInjection)
+        {
+            _injected++;
         }
     }
 
