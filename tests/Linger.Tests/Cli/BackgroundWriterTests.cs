@@ -53,22 +53,11 @@ public sealed class BackgroundWriterTests : IDisposable
         return all;
     }
 
-    // The conversations are queued before the writing thread starts (Begin), so batches wait and the twin takes every
-    // other one; the channel holds 16 batches, more than these.
     private static (string Text, byte[] Rows, int Twins) Table(List<ConversationSummary> conversations, bool parallel)
     {
         var text = new StringWriter();
         using var rows = new MemoryStream();
-        var table = new TableWriter(new Page(text, ConsoleOptions.Plain), rows);
-        int twins;
-        using (var writer = new BackgroundWriter(table, parallel))
-        {
-            conversations.ForEach(writer.Write);
-            writer.Begin(DateTimeOffset.UnixEpoch);
-            writer.End(DateTimeOffset.UnixEpoch);
-            twins = writer.BatchesFormattedByTwin;
-        }
-
+        var twins = Write(new TableWriter(new Page(text, ConsoleOptions.Plain), rows), conversations, parallel);
         return (text.ToString(), rows.ToArray(), twins);
     }
 
@@ -76,15 +65,18 @@ public sealed class BackgroundWriterTests : IDisposable
     {
         using var output = new MemoryStream();
         using var json = new JsonLinesWriter(output, batchLines: true);
-        int twins;
-        using (var writer = new BackgroundWriter(json, parallel))
-        {
-            conversations.ForEach(writer.Write);
-            writer.Begin(DateTimeOffset.UnixEpoch);
-            writer.End(DateTimeOffset.UnixEpoch);
-            twins = writer.BatchesFormattedByTwin;
-        }
-
+        var twins = Write(json, conversations, parallel);
         return (output.ToArray(), twins);
+    }
+
+    // The conversations are queued before the writing thread starts (Begin), so batches wait and the twin takes every
+    // other one; the channel holds 16 batches, more than these. Returns how many batches the twin formatted.
+    private static int Write(IConversationWriter format, List<ConversationSummary> conversations, bool parallel)
+    {
+        using var writer = new BackgroundWriter(format, parallel);
+        conversations.ForEach(writer.Write);
+        writer.Begin(DateTimeOffset.UnixEpoch);
+        writer.End(DateTimeOffset.UnixEpoch);
+        return writer.BatchesFormattedByTwin;
     }
 }
