@@ -73,7 +73,7 @@ internal sealed class BackgroundWriter : IConversationWriter, IDisposable
     {
         foreach (var c in batch)
         {
-            twin.Write(c);
+            twin.FormatRow(c);
         }
 
         twin.HandOver();

@@ -11,10 +11,13 @@ namespace Linger.Cli.Analyze;
 internal interface IRowsInParallel : IConversationWriter
 {
     /// <summary>
-    /// A writer of the same format whose rows go to <paramref name="sink"/> (its summary totals are never used); null
-    /// when this writer formats on its own thread only (colour, or rows written one at a time).
+    /// A writer of the same format whose rows go to <paramref name="sink"/>, for <see cref="FormatRow"/>; null when this
+    /// writer formats on its own thread only (colour, or rows written one at a time).
     /// </summary>
     IRowsInParallel? CreateTwin(Stream sink);
+
+    /// <summary>Formats a conversation's row (what <see cref="IConversationWriter.Write"/> does, without counting it for a summary).</summary>
+    void FormatRow(ConversationSummary conversation);
 
     /// <summary>Hands the rows formatted so far to the writer's stream.</summary>
     void HandOver();

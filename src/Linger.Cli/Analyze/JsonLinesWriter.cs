@@ -140,6 +140,8 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
 
     public IRowsInParallel? CreateTwin(Stream sink) => batchLines ? new JsonLinesWriter(sink, batchLines: true) : null;
 
+    public void FormatRow(ConversationSummary conversation) => Write(conversation); // a line counts nothing
+
     public void HandOver() => Drain();
 
     public void WriteFormatted(ReadOnlySpan<ConversationSummary> conversations, ReadOnlySpan<byte> rows)

@@ -86,6 +86,12 @@ internal sealed class TableWriter(Page page, Stream? rows = null) : IRowsInParal
             return;
         }
 
+        FormatRow(c);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void FormatRow(ConversationSummary c)
+    {
         Row(c);
         PlainDetail(c);
         if (rows is null || _length >= BatchBytes)
