@@ -18,7 +18,8 @@ namespace Linger.Flows;
 /// Not thread-safe: feed it from one thread. Drain <see cref="DrainFinished"/> regularly (the queue holds every
 /// emitted summary until taken). <see cref="Add"/> allocates nothing per packet and, once the tracker has held as
 /// many conversations at once as it will, nothing per conversation but its summary: conversations live in reused
-/// slots of plain struct arrays (about 650 bytes each), indexed by an open-addressing hash table.
+/// slots of plain structs (about 650 bytes each) in blocks of memory outside the GC heap, indexed by an
+/// open-addressing hash table.
 /// </remarks>
 public sealed class ConversationTracker
 {
@@ -156,27 +157,27 @@ public sealed class ConversationTracker
             _table.MoveLongHistory(slot);
         }
 
-        if (conversation.Lingering)
+        if (!conversation.Lingering) // a lingering one's deadline was fixed when it finished
         {
-            return; // its deadline was fixed when it finished
+            if (conversation.Zeek.Finished)
+            {
+                Unlink(slot);
+                conversation.Lingering = true;
+                Append(ref _lingering, slot);
+            }
+            else if (slot == _active.Tail)
+            {
+                conversation.ListTimeNs = _nowNs;
+                conversation.ListSequence = _sequence;
+            }
+            else
+            {
+                Unlink(slot);
+                Append(ref _active, slot);
+            }
         }
 
-        if (conversation.Zeek.Finished)
-        {
-            Unlink(slot);
-            conversation.Lingering = true;
-            Append(ref _lingering, slot);
-        }
-        else if (slot == _active.Tail)
-        {
-            conversation.ListTimeNs = _nowNs;
-            conversation.ListSequence = _sequence;
-        }
-        else
-        {
-            Unlink(slot);
-            Append(ref _active, slot);
-        }
+        GC.KeepAlive(this); // the slot's memory is the table's, freed with it: kept until the ref is no longer used
     }
 
     /// <summary>Takes every summary emitted so far, oldest first.</summary>

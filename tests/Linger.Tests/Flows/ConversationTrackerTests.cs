@@ -228,6 +228,13 @@ public sealed class ConversationTrackerTests
     }
 
     [Fact]
+    public void A_conversation_slot_holds_no_reference_the_GC_would_have_to_find()
+    {
+        // The slots live outside the GC heap (ConversationTable): a reference stored there would not be seen.
+        Assert.False(System.Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<Linger.Flows.Internal.Conversation>());
+    }
+
+    [Fact]
     public void A_tracker_left_behind_gives_its_memory_back()
     {
         // The conversations live outside the GC heap: 20,000 at once take about 13 MB. A tracker that is dropped must

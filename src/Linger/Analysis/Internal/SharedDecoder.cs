@@ -99,7 +99,9 @@ internal sealed class SharedDecoder : IDisposable
                 return null;
             }
 
-            spin.SpinOnce(sleep1Threshold: -1);
+            // Sleeps once it has spun a while: the shard behind may itself wait long (on the merge, on a slow reader
+            // of the output), and a core spinning all that time is taken from the threads that would end the wait.
+            spin.SpinOnce();
         }
 
         return _ring[number % RingSize];
@@ -113,8 +115,12 @@ internal sealed class SharedDecoder : IDisposable
 
     public void Dispose()
     {
-        _source?.Dispose();
-        _stream?.Dispose();
+        // Under the lock: a shard that outlived the merge's wait for it may still be decoding.
+        lock (_decodeLock)
+        {
+            _source?.Dispose();
+            _stream?.Dispose();
+        }
     }
 
     /// <summary>Decodes the next block into its place in the ring, which every shard is done with.</summary>

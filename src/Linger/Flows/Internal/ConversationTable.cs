@@ -156,7 +156,8 @@ internal sealed class ConversationTable
             return _free[--_freeCount];
         }
 
-        var slot = _slotsCreated++;
+        // Counted only once its memory is there: a slot below SlotsCreated is one that Conversation.Start has cleared.
+        var slot = _slotsCreated;
         var chunk = slot >> ChunkShift;
         if (chunk == _chunks.Length)
         {
@@ -174,16 +175,17 @@ internal sealed class ConversationTable
             Array.Resize(ref _links, _links.Length * 2);
         }
 
+        _slotsCreated++;
         return slot;
     }
 
     private readonly record struct RecentSlot(int SlotPlusOne, uint Hash);
 
     /// <summary>
-    /// The memory of one chunk of slots, from the C heap (a block this large comes straight from the kernel, zeroed
-    /// page by page as it is first touched), freed when the table is collected. The GC is not told of it
-    /// (GC.AddMemoryPressure): that set off five full collections in a run over the benchmark capture. Not zeroed
-    /// here: a slot is read only once <see cref="Conversation.Start"/> has cleared it (<see cref="SlotsCreated"/>).
+    /// The memory of one chunk of slots, from the C heap (not zeroed, and not counted by the GC), freed when the table
+    /// is collected: a caller holding a <c>ref</c> to a slot keeps the tracker alive (<c>GC.KeepAlive</c>) while it
+    /// uses it. The GC is not told of it (GC.AddMemoryPressure): that set off five full collections in a run over the
+    /// benchmark capture. Not zeroed here: a slot is read only once <see cref="Conversation.Start"/> has cleared it (<see cref="SlotsCreated"/>).
     /// </summary>
     private sealed class NativeChunk : SafeHandle
     {

@@ -3,8 +3,8 @@ using System.Runtime.CompilerServices;
 namespace Linger.Flows.Internal;
 
 /// <summary>
-/// A stable least-significant-digit radix sort of non-negative 64-bit keys carrying an item each, a byte per pass and
-/// only as many passes as the largest key needs: the tracker's end-of-input order (by first frame) for hundreds of
+/// A stable least-significant-digit radix sort of 64-bit keys carrying an item each, a byte per pass and only as many
+/// passes as the keys' differing bits need (keys are compared with their sign bit flipped, so negative ones come first): the tracker's end-of-input order (by first frame) for hundreds of
 /// thousands of conversations, in a few linear passes instead of a comparison sort.
 /// </summary>
 internal static class RadixSort
@@ -15,11 +15,12 @@ internal static class RadixSort
     {
         ArgumentOutOfRangeException.ThrowIfNotEqual(items.Length, keys.Length);
         var n = keys.Length;
-        long bits = 0;
+        // The bits in which some key differs from the first: the passes over the others would move nothing.
+        ulong bits = 0;
+        var first = n > 0 ? Biased(keys[0]) : 0;
         foreach (var k in keys)
         {
-            ArgumentOutOfRangeException.ThrowIfNegative(k, nameof(keys));
-            bits |= k;
+            bits |= Biased(k) ^ first;
         }
 
         if (n < 2 || bits == 0)
@@ -37,7 +38,7 @@ internal static class RadixSort
             starts.Clear();
             foreach (var k in fromKeys)
             {
-                starts[(int)((k >> shift) & 0xFF)]++;
+                starts[(int)((Biased(k) >> shift) & 0xFF)]++;
             }
 
             var sum = 0;
@@ -51,7 +52,7 @@ internal static class RadixSort
             for (var i = 0; i < n; i++)
             {
                 var k = fromKeys[i];
-                var at = starts[(int)((k >> shift) & 0xFF)]++;
+                var at = starts[(int)((Biased(k) >> shift) & 0xFF)]++;
                 toKeys[at] = k;
                 toItems[at] = fromItems[i];
             }
@@ -66,4 +67,7 @@ internal static class RadixSort
             fromItems.CopyTo(items, 0);
         }
     }
+
+    /// <summary>The key as an unsigned number in the same order: the sign bit flipped.</summary>
+    private static ulong Biased(long key) => unchecked((ulong)key ^ 0x8000_0000_0000_0000UL);
 }
