@@ -18,13 +18,17 @@ internal static class FtpProbeRunner
     /// Probes <paramref name="server"/> as its user with a 5 s exchange timeout, and whatever <paramref name="change"/>
     /// makes of those options; the whole probe is cancelled after <paramref name="deadline"/>.
     /// </summary>
-    public static async Task<ProbeReport> ProbeAsync(FtpTestServer server, TimeSpan deadline, Func<FtpProbeOptions, FtpProbeOptions> change)
+    public static Task<ProbeReport> ProbeAsync(FtpTestServer server, TimeSpan deadline, Func<FtpProbeOptions, FtpProbeOptions> change) =>
+        ProbeAsync(server.Target, server.User, server.Password, deadline, change);
+
+    /// <summary>Probes <paramref name="target"/> as <paramref name="user"/>, as the overload for a test server does.</summary>
+    public static async Task<ProbeReport> ProbeAsync(string target, string user, string password, TimeSpan deadline, Func<FtpProbeOptions, FtpProbeOptions> change)
     {
         var options = change(new FtpProbeOptions
         {
-            Target = ProbeTarget.Parse(server.Target, 21),
-            User = server.User,
-            Password = server.Password,
+            Target = ProbeTarget.Parse(target, 21),
+            User = user,
+            Password = password,
             Timeout = TimeSpan.FromSeconds(5),
         });
         using var cts = new CancellationTokenSource(deadline);

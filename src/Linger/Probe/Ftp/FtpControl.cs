@@ -24,13 +24,24 @@ internal sealed class FtpControl(LineConnection connection) : IAsyncDisposable
     /// </summary>
     public bool Ended { get; private set; }
 
+    /// <summary>The 421 with which the server ended the session, if it did so.</summary>
+    public NumberedReply? EndReply { get; private set; }
+
     /// <summary>Records that the server ended the session.</summary>
     public void MarkEnded() => Ended = true;
 
     /// <summary>Sends <paramref name="line"/> and reads the reply; <paramref name="display"/> replaces the line in the
-    /// transcript (PASS).</summary>
+    /// transcript (PASS). Nothing is sent once the session has <see cref="Ended"/>.</summary>
+    /// <exception cref="FtpControlClosedException">The session had ended, or the server closed the connection.</exception>
     public async Task<NumberedReply> CommandAsync(string line, CancellationToken cancellationToken, string? display = null)
     {
+        if (Ended)
+        {
+            throw new FtpControlClosedException(EndReply is { } end
+                ? $"the server had ended the session (\"{end.Text}\"), so {(display ?? line).Split(' ')[0]} was not sent"
+                : "the server had closed the control connection");
+        }
+
         await Connection.WriteLineAsync(line, cancellationToken, display).ConfigureAwait(false);
         return await ReadAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -39,29 +50,19 @@ internal sealed class FtpControl(LineConnection connection) : IAsyncDisposable
     /// <exception cref="FtpControlClosedException">The server closed the control connection.</exception>
     public async Task<NumberedReply> ReadAsync(CancellationToken cancellationToken)
     {
-        if (await Connection.ReadReplyAsync(cancellationToken).ConfigureAwait(false) is { } reply)
-        {
-            if (reply.Code == 421)
-            {
-                MarkEnded(); // RFC 959: a 421 may answer any command, and the server closes the connection after it
-            }
-
-            return reply;
-        }
-
-        MarkEnded();
-        throw new FtpControlClosedException();
+        return Note(await Connection.ReadReplyAsync(cancellationToken).ConfigureAwait(false)) ?? throw new FtpControlClosedException();
     }
 
     /// <summary>
     /// Reads the next reply, waiting at most <paramref name="wait"/>; null when the server closed the connection
-    /// instead. For replies nobody asked for (a timeout's 421): unlike <see cref="ReadAsync"/> it leaves <see cref="Ended"/> to the caller.
+    /// instead. For replies nobody asked for (a timeout's 421). Like <see cref="ReadAsync"/>, a 421 or the close marks
+    /// the session <see cref="Ended"/>.
     /// </summary>
     public async Task<NumberedReply?> ReadWithinAsync(TimeSpan wait, CancellationToken cancellationToken)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(wait);
-        return await Connection.ReadReplyAsync(cts.Token).ConfigureAwait(false);
+        return Note(await Connection.ReadReplyAsync(cts.Token).ConfigureAwait(false));
     }
 
     /// <summary>
@@ -90,7 +91,22 @@ internal sealed class FtpControl(LineConnection connection) : IAsyncDisposable
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => Connection.DisposeAsync();
+
+    /// <summary>
+    /// A close (null) or a 421 ends the session: RFC 959 lets a 421 answer any command, and the server closes the
+    /// connection after it.
+    /// </summary>
+    private NumberedReply? Note(NumberedReply? reply)
+    {
+        if (reply is null || reply.Code == 421)
+        {
+            EndReply ??= reply;
+            MarkEnded();
+        }
+
+        return reply;
+    }
 }
 
 /// <summary>The server closed the control connection where a reply was due.</summary>
-internal sealed class FtpControlClosedException() : IOException("the server closed the control connection instead of replying");
+internal sealed class FtpControlClosedException(string message = "the server closed the control connection instead of replying") : IOException(message);

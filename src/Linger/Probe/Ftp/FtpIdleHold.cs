@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using Linger.Probe.Tcp;
@@ -21,10 +20,9 @@ internal sealed class FtpIdleHold(ProbeSession session, FtpControl control, Time
         var seconds = Seconds(hold.TotalSeconds);
         session.Info($"holding the logged-in control connection idle for {seconds} s");
         var startedMs = session.ElapsedMs;
-        var held = Stopwatch.StartNew(); // not the wall clock, which can be set back or forward meanwhile
         for (var replies = 0; replies < MaxUnsolicitedReplies; replies++)
         {
-            var left = hold - held.Elapsed;
+            var left = hold - TimeSpan.FromMilliseconds(session.ElapsedMs - startedMs); // the session's clock is monotonic
             if (left <= TimeSpan.Zero || !await control.WaitForServerAsync(left, ct).ConfigureAwait(false))
             {
                 session.Info($"the control connection is still open after {seconds} s idle");
@@ -52,14 +50,12 @@ internal sealed class FtpIdleHold(ProbeSession session, FtpControl control, Time
 
             if (reply is null)
             {
-                control.MarkEnded();
                 session.Find("ftp-idle-closed", "hold", $"After {idle} s without a command the server closed the control connection (FIN) without a word: it ends idle sessions.", "server-idle-timeout", null);
                 return StageOutcome.Fail($"the server closed the control connection (FIN) after {idle} s idle", received: "FIN");
             }
 
             if (reply.Code == 421)
             {
-                control.MarkEnded();
                 var end = await HowItEndedAsync(ct).ConfigureAwait(false);
                 session.Find("ftp-idle-timeout", "hold", $"After {idle} s without a command the server ended the session: \"{reply.Text}\", then {end}. It logs out idle sessions (vsftpd: idle_session_timeout, 300 s by default).", "server-idle-timeout", "421");
                 return StageOutcome.Fail($"the server ended the idle session after {idle} s: {reply.Text}", received: reply.Text);

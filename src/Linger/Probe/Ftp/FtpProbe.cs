@@ -95,11 +95,26 @@ public sealed class FtpProbe(FtpProbeOptions options)
             }
         }
 
-        if (!ControlUsable)
+        if (ControlUsable)
         {
-            return;
+            await RunControlStagesAsync(ct).ConfigureAwait(false);
+        }
+        else
+        {
+            _session.Info("epsv, the transfers and active mode: not run; the control connection is closed or out of step after the failure above");
         }
 
+        // On connections of its own: whatever became of the first one.
+        if (_options.Concurrency > 1)
+        {
+            var limit = new FtpSessionLimit(_session, _options, _control!.Peer);
+            await _session.RunStageAsync("concurrency", Timeout * 2, limit.RunAsync, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>EPSV and a listing over it, the transfers and active mode: on the control connection, still usable.</summary>
+    private async Task RunControlStagesAsync(CancellationToken ct)
+    {
         _epsvWorks = (await _session.RunStageAsync("epsv", Timeout, EpsvAsync, ct).ConfigureAwait(false)).Ok;
         if (_pasvWorks != true && _epsvWorks == true)
         {
@@ -112,10 +127,10 @@ public sealed class FtpProbe(FtpProbeOptions options)
             var name = file.NameFor(Environment.ProcessId);
             var transfer = new FtpTransfer(_session, _options, file, name);
             var limit = TransferLimit();
-            var uploaded = await RunDataStageAsync("upload", limit + (_options.Stall ?? TimeSpan.Zero), c => transfer.UploadAsync(_control, TakeChannelAsync, c), ct).ConfigureAwait(false);
+            var uploaded = await RunDataStageAsync("upload", limit + (_options.Stall ?? TimeSpan.Zero), c => transfer.UploadAsync(_control!, TakeChannelAsync, c), ct).ConfigureAwait(false);
             if (uploaded.Ok)
             {
-                await RunDataStageAsync("download", limit, c => transfer.DownloadAsync(_control, TakeChannelAsync, c), ct).ConfigureAwait(false);
+                await RunDataStageAsync("download", limit, c => transfer.DownloadAsync(_control!, TakeChannelAsync, c), ct).ConfigureAwait(false);
             }
 
             if (ControlUsable)
@@ -136,12 +151,6 @@ public sealed class FtpProbe(FtpProbeOptions options)
             }
 
             await RunDataStageAsync("eprt", Timeout, c => ActiveListAsync("eprt", c), ct).ConfigureAwait(false);
-        }
-
-        if (_options.Concurrency > 1)
-        {
-            var limit = new FtpSessionLimit(_session, _options, _control.Peer);
-            await _session.RunStageAsync("concurrency", Timeout * 2, limit.RunAsync, ct).ConfigureAwait(false);
         }
     }
 

@@ -84,13 +84,14 @@ internal sealed class SmtpConversation(ProbeSession session, SmtpProbeOptions op
     }
 
     /// <summary>
-    /// A stage that the server refused (4xx/5xx) leaves the connection open: end it with QUIT, as a mail client does
-    /// (RFC 5321 4.1.1.10), rather than drop it. Not after 421, with which the server closes the connection itself,
-    /// nor when the connection is gone or went silent.
+    /// A stage that failed with the connection still open (the server refused it, 4xx/5xx; or it could not be tried:
+    /// no AUTH offered, no mechanism in common) ends it with QUIT, as a mail client does (RFC 5321 4.1.1.10), rather
+    /// than drop it. Not after 421, with which the server closes the connection itself, nor when the connection is gone
+    /// or went silent (a stage that got no reply leaves none).
     /// </summary>
     private async Task QuitAfterRefusalAsync(CancellationToken cancellationToken)
     {
-        if (_reply is { Code: >= 400 and not 421 } && !_closed && !_silent)
+        if (_reply is { Code: not 421 } && !_closed && !_silent)
         {
             await QuitAsync(cancellationToken).ConfigureAwait(false);
         }

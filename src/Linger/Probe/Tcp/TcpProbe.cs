@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -168,11 +167,10 @@ public sealed class TcpProbe(TcpProbeOptions options)
         var seconds = hold.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture);
         session.Info($"holding the connection idle for {seconds} s");
         var buffer = new byte[BannerBytes];
-        var held = Stopwatch.StartNew(); // not the wall clock, which can be set back or forward meanwhile
         var lastActivityMs = session.ElapsedMs;
         for (var reads = 0; reads < 10_000; reads++)
         {
-            var left = hold - held.Elapsed;
+            var left = hold - TimeSpan.FromMilliseconds(session.ElapsedMs - started); // the session's clock is monotonic
             if (left <= TimeSpan.Zero)
             {
                 break;

@@ -7,7 +7,7 @@ using Linger.Tests.Support;
 namespace Linger.Tests.Probe.Smtp;
 
 /// <summary>
-/// <c>linger probe smtp</c> against <see cref="SmtpFakeServer"/>s that really do what broken or hostile servers do:
+/// <c>linger probe smtp</c> against <see cref="ScriptedLineServer"/>s that really do what broken or hostile servers do:
 /// greet with 421, reset the connection after EHLO or MAIL FROM, and take a password by AUTH PLAIN or AUTH LOGIN.
 /// </summary>
 public sealed class SmtpFailureTests
@@ -17,7 +17,7 @@ public sealed class SmtpFailureTests
     [Fact]
     public void A_421_greeting_fails_the_banner_stage_with_a_finding_naming_too_many_connections()
     {
-        using var server = new SmtpFakeServer(async (c, t) => await c.SendAsync("421 4.7.0 fake.test Error: too many connections from 127.0.0.1\n", t));
+        using var server = new ScriptedLineServer(async (c, t) => await c.SendAsync("421 4.7.0 fake.test Error: too many connections from 127.0.0.1\n", t));
         var r = SmtpCli.Run(Target(server), "--json", "--timeout", "5");
         Assert.Equal(12, r.ExitCode);
         var finding = SingleFinding(r);
@@ -29,7 +29,7 @@ public sealed class SmtpFailureTests
     [LinuxFact]
     public void A_reset_right_after_ehlo_fails_the_ehlo_stage_with_connection_reset_and_a_finding()
     {
-        using var server = new SmtpFakeServer(async (c, t) =>
+        using var server = new ScriptedLineServer(async (c, t) =>
         {
             await c.SendAsync("220 fake.test ESMTP\n", t);
             await c.ReadLineAsync(t);
@@ -50,7 +50,7 @@ public sealed class SmtpFailureTests
     [Fact]
     public void A_reset_right_after_mail_from_fails_the_mail_stage_with_a_finding()
     {
-        using var server = new SmtpFakeServer(async (c, t) =>
+        using var server = new ScriptedLineServer(async (c, t) =>
         {
             await c.SendAsync("220 fake.test ESMTP\n", t);
             await c.ReadLineAsync(t);
@@ -69,7 +69,7 @@ public sealed class SmtpFailureTests
     [Fact]
     public void Ehlo_refused_falls_back_to_helo()
     {
-        using var server = new SmtpFakeServer(async (c, t) =>
+        using var server = new ScriptedLineServer(async (c, t) =>
         {
             await c.SendAsync("220 old.test SMTP\n", t);
             await c.ReadLineAsync(t);
@@ -90,7 +90,7 @@ public sealed class SmtpFailureTests
     public void A_password_sent_by_auth_reaches_the_server_but_no_output(string mechanisms)
     {
         string? heard = null;
-        using var server = new SmtpFakeServer((c, t) => AuthServerAsync(c, mechanisms, password => Volatile.Write(ref heard, password), t));
+        using var server = new ScriptedLineServer((c, t) => AuthServerAsync(c, mechanisms, password => Volatile.Write(ref heard, password), t));
         var variable = "LINGER_TEST_SMTP_PW_" + Guid.NewGuid().ToString("N");
         Environment.SetEnvironmentVariable(variable, Password);
         try
@@ -114,19 +114,28 @@ public sealed class SmtpFailureTests
     [Theory]
     [InlineData("auth", 16)]
     [InlineData("rcpt", 17)]
+    [InlineData("no-auth", 16)] // not refused by a reply: AUTH is not offered, so the login cannot be tried
     public void A_refusal_is_followed_by_quit_as_a_mail_client_ends_the_session(string refused, int exitCode)
     {
-        using var server = new SmtpFakeServer(async (c, t) =>
+        using var server = new ScriptedLineServer(async (c, t) =>
         {
             await c.SendAsync("220 fake.test ESMTP\n", t);
             await c.ReadLineAsync(t);
-            await c.SendAsync("250-fake.test\n250 AUTH PLAIN\n", t);
-            await c.ReadLineAsync(t); // AUTH PLAIN
+            if (refused == "no-auth")
+            {
+                await c.SendAsync("250 fake.test\n", t);
+            }
+            else
+            {
+                await c.SendAsync("250-fake.test\n250 AUTH PLAIN\n", t);
+                await c.ReadLineAsync(t); // AUTH PLAIN
+            }
+
             if (refused == "auth")
             {
                 await c.SendAsync("535 5.7.8 Error: authentication failed\n", t);
             }
-            else
+            else if (refused == "rcpt")
             {
                 await c.SendAsync("235 2.7.0 Authentication successful\n", t);
                 await c.ReadLineAsync(t); // MAIL FROM
@@ -195,7 +204,7 @@ public sealed class SmtpFailureTests
     /// Serves one authenticated send. The password is handed to <paramref name="heard"/> as soon as it is read, before
     /// the server answers it: the probe may exit as soon as the last reply arrives, before this method returns.
     /// </summary>
-    private static async Task AuthServerAsync(SmtpFakeClient c, string mechanisms, Action<string?> heard, CancellationToken t)
+    private static async Task AuthServerAsync(ScriptedLineClient c, string mechanisms, Action<string?> heard, CancellationToken t)
     {
         string? password = null;
         await c.SendAsync("220 fake.test ESMTP\n", t);
@@ -231,7 +240,7 @@ public sealed class SmtpFailureTests
         await c.SendAsync("221 2.0.0 Bye\n", t);
     }
 
-    private static string Target(SmtpFakeServer server) => "127.0.0.1:" + server.Port.ToString(CultureInfo.InvariantCulture);
+    private static string Target(ScriptedLineServer server) => "127.0.0.1:" + server.Port.ToString(CultureInfo.InvariantCulture);
 
     private static JsonElement SingleFinding(SmtpCli.Result r)
     {

@@ -2,20 +2,20 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Linger.Tests.Probe.Smtp;
+namespace Linger.Tests.Probe;
 
 /// <summary>
-/// A small SMTP server of the tests' own, on a free loopback port, for failures postfix will not produce on demand
-/// (a reset right after EHLO or MAIL FROM, a 421 greeting, AUTH LOGIN only). Each accepted connection runs the
-/// script given; Dispose stops the listener and waits (at most 5 s) for the connections to end.
+/// A line-protocol server of the tests' own (SMTP, FTP's control connection), on a free loopback port, for what real
+/// servers will not do on demand (a reset right after EHLO, a 421 greeting, two replies in one segment). Each accepted
+/// connection runs the script given; Dispose stops the listener and waits (at most 5 s) for the connections to end.
 /// </summary>
-public sealed class SmtpFakeServer : IDisposable
+public sealed class ScriptedLineServer : IDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
 
-    public SmtpFakeServer(Func<SmtpFakeClient, CancellationToken, Task> script)
+    public ScriptedLineServer(Func<ScriptedLineClient, CancellationToken, Task> script)
     {
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
@@ -35,7 +35,7 @@ public sealed class SmtpFakeServer : IDisposable
         _stop.Dispose();
     }
 
-    private async Task AcceptAsync(Func<SmtpFakeClient, CancellationToken, Task> script)
+    private async Task AcceptAsync(Func<ScriptedLineClient, CancellationToken, Task> script)
     {
         var connections = new List<Task>();
         try
@@ -45,7 +45,7 @@ public sealed class SmtpFakeServer : IDisposable
                 var socket = await _listener.AcceptSocketAsync(_stop.Token);
                 connections.Add(Task.Run(async () =>
                 {
-                    using var client = new SmtpFakeClient(socket, Received);
+                    using var client = new ScriptedLineClient(socket, Received);
                     using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
                     timeout.CancelAfter(TimeSpan.FromSeconds(30));
                     try
@@ -68,8 +68,8 @@ public sealed class SmtpFakeServer : IDisposable
     }
 }
 
-/// <summary>One connection to <see cref="SmtpFakeServer"/>: lines in and out, and a reset.</summary>
-public sealed class SmtpFakeClient(Socket socket, List<string> received) : IDisposable
+/// <summary>One connection to <see cref="ScriptedLineServer"/>: lines in and out (LF sent as CRLF), and a reset.</summary>
+public sealed class ScriptedLineClient(Socket socket, List<string> received) : IDisposable
 {
     private readonly NetworkStream _stream = new(socket, ownsSocket: false);
     private readonly StreamReader _reader = new(new NetworkStream(socket, ownsSocket: false), Encoding.UTF8);
