@@ -39,6 +39,9 @@ public sealed class ConversationTracker
     private ListEnds _active = ListEnds.Empty;
     private ListEnds _lingering = ListEnds.Empty;
     private long _nowNs = long.MinValue;
+
+    // Until capture time passes this, no list head is due (see ExpireDue): most packets skip the look at the heads.
+    private long _dueNs = long.MinValue;
     private long _sequence;
 
     /// <summary>Creates a tracker.</summary>
@@ -130,7 +133,10 @@ public sealed class ConversationTracker
         if (ts > _nowNs)
         {
             _nowNs = ts;
-            ExpireDue();
+            if (ts > _dueNs)
+            {
+                ExpireDue();
+            }
         }
 
         var slot = _table.Find(in key, hash);
@@ -204,7 +210,10 @@ public sealed class ConversationTracker
         if (timestampNs > _nowNs)
         {
             _nowNs = timestampNs;
-            ExpireDue();
+            if (timestampNs > _dueNs)
+            {
+                ExpireDue();
+            }
         }
     }
 
@@ -265,6 +274,7 @@ public sealed class ConversationTracker
         _table.Clear();
         _active = ListEnds.Empty;
         _lingering = ListEnds.Empty;
+        _dueNs = long.MinValue;
     }
 
     /// <summary>
@@ -320,6 +330,24 @@ public sealed class ConversationTracker
             Expired++;
             Emit(idle, TrackingEnd.InactivityTimeout, EmitOrder.IdleStep);
         }
+
+        _dueNs = Math.Min(DueAfter(_lingering.Head, _lingerNs), DueAfter(_active.Head, _inactivityNs));
+    }
+
+    /// <summary>
+    /// The capture time up to which a list whose head is <paramref name="head"/> has nothing due: a head that came
+    /// later cannot be due sooner, as lists are in time order. A negative list time gives long.MinValue (look at every
+    /// new capture time: the subtraction ExpireDue makes could then overflow).
+    /// </summary>
+    private long DueAfter(int head, long timeoutNs)
+    {
+        if (head < 0)
+        {
+            return long.MaxValue;
+        }
+
+        var listTime = _table[head].ListTimeNs;
+        return listTime < 0 ? long.MinValue : listTime > long.MaxValue - timeoutNs ? long.MaxValue : listTime + timeoutNs;
     }
 
     private void EvictOldest(int justAdded)
@@ -356,6 +384,7 @@ public sealed class ConversationTracker
         if (list.Tail < 0)
         {
             list.Head = slot;
+            _dueNs = long.MinValue; // a new head: look again at the next new capture time
         }
         else
         {

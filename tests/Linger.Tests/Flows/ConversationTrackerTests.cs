@@ -158,6 +158,42 @@ public sealed class ConversationTrackerTests
         Assert.Equal(1, tracker.ActiveConversations);
     }
 
+    [Theory]
+    [InlineData(-3_600_000_000_000L)] // an hour before 1970 (a pcapng timestamp offset can say so)
+    [InlineData(0L)]
+    [InlineData(long.MaxValue - 400_000_000_000L)] // the timeout reaches past the largest time there is
+    public void An_idle_conversation_expires_at_the_same_capture_time_whatever_the_times_are(long start)
+    {
+        var tracker = new ConversationTracker(new ConversationTrackerOptions { InactivityTimeout = TimeSpan.FromMinutes(5) });
+        var idle = new TcpScript().Handshake().C("PA", 10).Packets;
+        foreach (var p in idle)
+        {
+            tracker.Add(Shifted(p, start + p.TimestampNs - idle[0].TimestampNs));
+        }
+
+        var last = start + idle[^1].TimestampNs - idle[0].TimestampNs;
+        var other = new TcpScript("10.0.0.9:40000", "10.0.0.2:80").C("S").Packets[0];
+        var fiveMinutes = (long)TimeSpan.FromMinutes(5).TotalNanoseconds;
+        var due = last > long.MaxValue - fiveMinutes - 1 ? long.MaxValue : last + fiveMinutes + 1;
+        for (var minute = 1; minute <= 4; minute++)
+        {
+            tracker.Add(Shifted(other, last + (minute * 60_000_000_000L))); // a minute more of silence: not due yet
+            Assert.Equal(0, tracker.PendingCount);
+        }
+
+        if (due == long.MaxValue)
+        {
+            tracker.Add(Shifted(other, long.MaxValue)); // five minutes never pass: still not due
+            Assert.Equal(0, tracker.PendingCount);
+            return;
+        }
+
+        tracker.Add(Shifted(other, due - 1)); // exactly the timeout: not yet
+        Assert.Equal(0, tracker.PendingCount);
+        tracker.Add(Shifted(other, due));
+        Assert.Equal(TrackingEnd.InactivityTimeout, Assert.Single(tracker.DrainFinished()).TrackingEnded);
+    }
+
     [Fact]
     public void Beyond_its_capacity_the_tracker_emits_the_conversation_idle_longest()
     {
