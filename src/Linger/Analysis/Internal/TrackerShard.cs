@@ -91,7 +91,8 @@ internal sealed class TrackerShard
                         }
                     }
 
-                    while (tracker.TryTakeFinished(out var summary, out var order))
+                    // (Most packets end no conversation: the count is a field, the queue's dequeue a call.)
+                    while (tracker.PendingCount > 0 && tracker.TryTakeFinished(out var summary, out var order))
                     {
                         batch.Add(summary, order);
                         if (batch.IsFull)
