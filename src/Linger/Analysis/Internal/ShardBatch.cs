@@ -45,6 +45,16 @@ internal sealed class ShardBatch(int capacity)
     /// <summary>In the last batch of a shard that finished: what reading the file came to.</summary>
     public ReadTotals? Totals { get; set; }
 
+    /// <summary>Makes a batch the merge is done with (every summary taken, so the array holds none) empty again.</summary>
+    public void Reset()
+    {
+        Count = 0;
+        Watermark = 0;
+        End = ShardEnd.None;
+        Failure = null;
+        Totals = null;
+    }
+
     public void Add(ConversationSummary summary, EmitOrder order)
     {
         Summaries[Count] = summary;

@@ -40,7 +40,7 @@ internal static class ShardedFileAnalysis
         var cursors = new Cursor[shardCount];
         for (var i = 0; i < shardCount; i++)
         {
-            cursors[i] = new Cursor(new TrackerShard(decoder, options, i, shardCount, shared));
+            cursors[i] = new Cursor(new TrackerShard(decoder, options, i, shardCount, shared), shared);
         }
 
         try
@@ -160,6 +160,9 @@ internal static class ShardedFileAnalysis
             set => _stopRequested = value;
         }
 
+        /// <summary>Batches the merge has taken every summary from, for the shards to fill again.</summary>
+        public System.Collections.Concurrent.ConcurrentQueue<ShardBatch> SpentBatches { get; } = new();
+
         /// <summary>A shard held more than its share of the conversation limit: the others stop too.</summary>
         public bool CapacityExceeded
         {
@@ -169,7 +172,7 @@ internal static class ShardedFileAnalysis
     }
 
     /// <summary>The merge's place in one shard's stream of batches.</summary>
-    private sealed class Cursor(TrackerShard shard)
+    private sealed class Cursor(TrackerShard shard, Shared shared)
     {
         private ShardBatch? _batch;
         private int _next;
@@ -198,6 +201,11 @@ internal static class ShardedFileAnalysis
 
         public void Receive(ShardBatch batch)
         {
+            if (_batch is { End: ShardEnd.None } spent)
+            {
+                shared.SpentBatches.Enqueue(spent); // every summary in it was taken (HasItem was false)
+            }
+
             _batch = batch;
             _next = 0;
             Watermark = batch.Watermark;

@@ -56,7 +56,7 @@ internal sealed class TrackerShard
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Run()
     {
-        var batch = new ShardBatch(BatchSize);
+        var batch = NewBatch();
         long sequence = 0;
         try
         {
@@ -169,6 +169,22 @@ internal sealed class TrackerShard
     {
         batch.Watermark = watermark;
         Send(batch);
+        return NewBatch();
+    }
+
+    /// <summary>
+    /// An empty batch: one the merge is done with when there is one. Most batches go out half empty (one every
+    /// <see cref="WatermarkEvery"/> packets, to say how far the shard got), and new ones took about 25 MB a run over
+    /// the benchmark capture.
+    /// </summary>
+    private ShardBatch NewBatch()
+    {
+        if (_shared.SpentBatches.TryDequeue(out var batch))
+        {
+            batch.Reset();
+            return batch;
+        }
+
         return new ShardBatch(BatchSize);
     }
 
