@@ -8,7 +8,7 @@ internal static class Program
     {
         if (args.Length > 0 && args[0] == "analyze")
         {
-            Analyze.JitWarmup.Start(); // uses the second core while the command line is parsed
+            Analyze.JitWarmup.Start(args); // uses the second core while the command line is parsed
         }
 
         using var raw = Console.OpenStandardOutput();
