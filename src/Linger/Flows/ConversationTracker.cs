@@ -186,14 +186,6 @@ public sealed class ConversationTracker
         GC.KeepAlive(this); // the slot's memory is the table's, freed with it: kept until the ref is no longer used
     }
 
-    /// <summary>A packet with this flow-key hash comes soon: asks for its conversation's memory now (only a hint).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void Prefetch(uint hash)
-    {
-        _table.PrefetchByHash(hash);
-        GC.KeepAlive(this); // the slot's memory is the table's
-    }
-
     /// <summary>Takes every summary emitted so far, oldest first.</summary>
     public IEnumerable<ConversationSummary> DrainFinished()
     {

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics.X86;
 
 namespace Linger.Flows.Internal;
 
@@ -54,26 +53,6 @@ internal sealed class ConversationTable
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => ref Unsafe.Add(ref Unsafe.AddByteOffset(ref Unsafe.NullRef<Conversation>(), _chunks[slot >> ChunkShift]), slot & ChunkMask);
-    }
-
-    /// <summary>
-    /// Asks the processor for every cache line of the conversation a hash last led to, if any (the recent-slot cache;
-    /// a stale or colliding entry costs only a useless fetch): a packet of it comes a few packets later, and most
-    /// of its conversation is touched per packet. Asked for ahead, the memory comes while other packets are tracked
-    /// instead of one miss at a time as the code reaches each part.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public unsafe void PrefetchByHash(uint hash)
-    {
-        var recent = _recent[hash & (RecentSize - 1)];
-        if (Sse.IsSupported && recent.Hash == hash && recent.SlotPlusOne > 0)
-        {
-            var start = (byte*)Unsafe.AsPointer(ref this[recent.SlotPlusOne - 1]);
-            for (var offset = 0; offset < Unsafe.SizeOf<Conversation>() + 63; offset += 64)
-            {
-                Sse.Prefetch0(start + offset); // the last one covers the line the slot's end falls in
-            }
-        }
     }
 
     /// <summary>Whether a slot below <see cref="SlotsCreated"/> holds a conversation (a freed one holds <see cref="FlowKey.None"/>).</summary>
