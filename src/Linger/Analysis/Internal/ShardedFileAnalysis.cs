@@ -152,6 +152,7 @@ internal static class ShardedFileAnalysis
     {
         private volatile bool _stopRequested;
         private volatile bool _capacityExceeded;
+        private int _endCollectionTaken;
 
         /// <summary>The merge is over (done, failed or cancelled): shards stop at their next look.</summary>
         public bool StopRequested
@@ -159,6 +160,9 @@ internal static class ShardedFileAnalysis
             get => _stopRequested;
             set => _stopRequested = value;
         }
+
+        /// <summary>True for the first shard to ask: it collects before the end-of-input summaries are built.</summary>
+        public bool TryTakeEndCollection() => Interlocked.Exchange(ref _endCollectionTaken, 1) == 0;
 
         /// <summary>Batches the merge has taken every summary from, for the shards to fill again.</summary>
         public System.Collections.Concurrent.ConcurrentQueue<ShardBatch> SpentBatches { get; } = new();
