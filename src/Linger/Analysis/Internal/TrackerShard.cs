@@ -192,7 +192,7 @@ internal sealed class TrackerShard
 
     /// <summary>
     /// An empty batch: one the merge is done with when there is one. Most batches go out half empty (one every
-    /// <see cref="WatermarkEvery"/> packets, to say how far the shard got), and new ones took about 25 MB a run over
+    /// <see cref="WatermarkEvery"/> packets, to say how far the shard got), and new ones took about 20 MB a run over
     /// the benchmark capture.
     /// </summary>
     private ShardBatch NewBatch()
