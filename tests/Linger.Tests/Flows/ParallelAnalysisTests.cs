@@ -44,7 +44,8 @@ public sealed class ParallelAnalysisTests : IDisposable
         // Many times the packets the shared ring of decoded blocks holds, and no conversation emitted before the end
         // (they all linger): only the threads' progress marks reach the merge, the case in which a thread ahead waits
         // for one behind, and a merge that listened to one thread only would wait for ever.
-        var path = MixedCapture.Write(Path.Combine(_dir, "long.pcap"), conversations: 40_000, seed: 5, reusePorts: false);
+        // 60,000: more than TrackerShard collects before building the end-of-input summaries for, so that runs too.
+        var path = MixedCapture.Write(Path.Combine(_dir, "long.pcap"), conversations: 60_000, seed: 5, reusePorts: false);
         var options = new AnalyzeOptions { Tracker = new() { CloseLinger = TimeSpan.FromDays(1), InactivityTimeout = TimeSpan.FromDays(1) } };
 
         Assert.Equal(threads, CaptureAnalyzer.ThreadsFor(path, options with { Parallelism = threads }));
