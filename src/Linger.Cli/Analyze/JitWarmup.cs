@@ -14,8 +14,8 @@ namespace Linger.Cli.Analyze;
 /// The types are named here, in the order the analysis first needs them (reading and decoding, the sharded analysis,
 /// tracking, then output), and looked up one by one: listing every type of Linger.Core to find them took about 14 ms
 /// of the warm-up's 86. Only the writer of the output format asked for is compiled (the JSON Lines writer alone took
-/// about 15 ms). A test checks the list against every type that has such a method. On the benchmark capture the
-/// warm-up takes about 8% off the wall time of <c>linger analyze</c>, and about 10% off a small capture's.
+/// about 13 ms). A test checks the list against every type that has such a method. On the benchmark capture the
+/// warm-up takes about 7% off the wall time of <c>linger analyze</c>, and about 10% off a small capture's.
 /// </remarks>
 internal static class JitWarmup
 {

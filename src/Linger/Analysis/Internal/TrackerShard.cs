@@ -167,8 +167,9 @@ internal sealed class TrackerShard
     /// capture), enough to set off a young-generation collection in the middle of building them, which then copies
     /// the tens of megabytes of summaries already built (about 20 ms, with every thread stopped). The first shard at
     /// the end collects before building, when little is alive (about 6 ms), so the summaries fit in what the
-    /// collection leaves. Not for fewer than 50,000: their summaries (about 300 bytes each) seldom set one off, and
-    /// a collection forced for nothing costs a few milliseconds (a capture with 15,000 open at the end: 4 ms).
+    /// collection leaves. Not for fewer than 50,000 (counted over all shards): their summaries (a few hundred bytes
+    /// each) seldom set one off, and a collection forced for nothing costs a few milliseconds (a capture with 30,000
+    /// open at the end: 4 ms).
     /// </summary>
     private void CollectBeforeTheFlush(int conversations)
     {

@@ -182,10 +182,10 @@ internal sealed class ConversationTable
     private readonly record struct RecentSlot(int SlotPlusOne, uint Hash);
 
     /// <summary>
-    /// The memory of one chunk of slots, from the C heap (not zeroed, and not counted by the GC), freed when the table
-    /// is collected: a caller holding a <c>ref</c> to a slot keeps the tracker alive (<c>GC.KeepAlive</c>) while it
-    /// uses it. The GC is not told of it (GC.AddMemoryPressure): that set off five full collections in a run over the
-    /// benchmark capture. Not zeroed here: a slot is read only once <see cref="Conversation.Start"/> has cleared it (<see cref="SlotsCreated"/>).
+    /// The memory of one chunk of slots, from the C heap, freed when the table is collected: a caller holding a
+    /// <c>ref</c> to a slot keeps the tracker alive (<c>GC.KeepAlive</c>) while it uses it. The GC is not told of it
+    /// (GC.AddMemoryPressure): that set off five full collections in a run over the benchmark capture. Not zeroed: a
+    /// slot is read only once <see cref="Conversation.Start"/> has cleared it (<see cref="SlotsCreated"/>).
     /// </summary>
     private sealed class NativeChunk : SafeHandle
     {

@@ -4,8 +4,9 @@ namespace Linger.Flows.Internal;
 
 /// <summary>
 /// A stable least-significant-digit radix sort of 64-bit keys carrying an item each, a byte per pass and only as many
-/// passes as the keys' differing bits need (keys are compared with their sign bit flipped, so negative ones come first): the tracker's end-of-input order (by first frame) for hundreds of
-/// thousands of conversations, in a few linear passes instead of a comparison sort.
+/// passes as the keys' differing bits need (keys are compared with their sign bit flipped, so negative ones come
+/// first): the tracker's end-of-input order (by first frame) for hundreds of thousands of conversations, in a few
+/// linear passes instead of a comparison sort.
 /// </summary>
 internal static class RadixSort
 {
