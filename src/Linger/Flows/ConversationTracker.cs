@@ -44,6 +44,11 @@ public sealed class ConversationTracker
     private long _dueNs = long.MinValue;
     private long _sequence;
 
+    // The conversations left at the end of the input, in the order they go out (BeginFlush, FlushSome).
+    private int[]? _flushSlots;
+    private long[]? _flushFrames;
+    private int _flushNext;
+
     /// <summary>Creates a tracker.</summary>
     /// <param name="options">Timeouts and limits; defaults when null.</param>
     public ConversationTracker(ConversationTrackerOptions? options = null)
@@ -234,24 +239,32 @@ public sealed class ConversationTracker
     /// The input ended: emits every conversation still tracked, in the order of their first packets
     /// (<see cref="TrackingEnd.Finished"/> for those that had finished, <see cref="TrackingEnd.EndOfInput"/> for the rest).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Flush()
     {
-        // The summaries are built in slot order, which reads the table front to back (the hardware prefetches it),
-        // and then put in the order of the conversations' first packets.
+        BeginFlush();
+        while (FlushSome(int.MaxValue))
+        {
+        }
+    }
+
+    /// <summary>
+    /// The input ended: puts every conversation still tracked in the order of their first packets, for
+    /// <see cref="FlushSome"/> to emit a few at a time (so that the first can be written while the rest are built).
+    /// Nothing may be added until the last is emitted.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal void BeginFlush()
+    {
         var count = _table.Count;
         var firstFrames = new long[count];
         var slots = new int[count];
-        var built = new ConversationSummary[count];
         var n = 0;
         for (var slot = 0; slot < _table.SlotsCreated; slot++)
         {
             if (_table.IsLive(slot))
             {
-                ref var c = ref _table[slot];
-                firstFrames[n] = c.FirstFrame;
-                slots[n] = slot;
-                built[n++] = SummaryBuilder.Build(_table, slot, _histories, c.Lingering ? TrackingEnd.Finished : TrackingEnd.EndOfInput);
+                firstFrames[n] = _table[slot].FirstFrame;
+                slots[n++] = slot;
             }
         }
 
@@ -263,18 +276,49 @@ public sealed class ConversationTracker
 
         RadixSort.Sort(firstFrames, order);
         OrderSameFrameRuns(firstFrames, order, slots);
+        var sorted = new int[n];
         for (var i = 0; i < n; i++)
         {
-            var k = order[i];
-            _finished.Enqueue(built[k]);
+            sorted[i] = slots[order[i]];
+        }
+
+        _flushSlots = sorted;
+        _flushFrames = firstFrames;
+        _flushNext = 0;
+    }
+
+    /// <summary>
+    /// Emits up to <paramref name="max"/> more of the conversations <see cref="BeginFlush"/> ordered; false once all
+    /// are, and the tracker is empty.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal bool FlushSome(int max)
+    {
+        var slots = _flushSlots!;
+        var firstFrames = _flushFrames!;
+        var end = (int)Math.Min(slots.Length, (long)_flushNext + max);
+        for (var i = _flushNext; i < end; i++)
+        {
+            var slot = slots[i];
+            var ended = _table[slot].Lingering ? TrackingEnd.Finished : TrackingEnd.EndOfInput;
+            _finished.Enqueue(SummaryBuilder.Build(_table, slot, _histories, ended));
             _orders?.Enqueue(EmitOrder.AtEnd(firstFrames[i]));
             Emitted++;
         }
 
+        _flushNext = end;
+        if (end < slots.Length)
+        {
+            return true;
+        }
+
+        _flushSlots = null;
+        _flushFrames = null;
         _table.Clear();
         _active = ListEnds.Empty;
         _lingering = ListEnds.Empty;
         _dueNs = long.MinValue;
+        return false;
     }
 
     /// <summary>

@@ -263,6 +263,50 @@ public sealed class ConversationTrackerTests
         Assert.Equal(0, tracker.ActiveConversations);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(1024)]
+    public void Conversations_left_at_the_end_go_out_by_first_packet_whether_flushed_at_once_or_a_few_at_a_time(int step)
+    {
+        // Every other conversation never closes; the closed ones leave soon after their last ACK, and the open ones
+        // started after them take their slots: slot order is not first-packet order.
+        var packets = ShortConversations(4000).Where((p, i) => i / 6 % 2 == 0 || i % 6 < 3).ToList();
+        var options = new ConversationTrackerOptions { CloseLinger = TimeSpan.FromMicroseconds(25) };
+        var atOnce = new ConversationTracker(options);
+        var inSteps = new ConversationTracker(options);
+        foreach (var p in packets)
+        {
+            atOnce.Add(p);
+            inSteps.Add(p);
+        }
+
+        var closedA = atOnce.DrainFinished().Count();
+        var closedB = inSteps.DrainFinished().Count();
+        atOnce.Flush();
+        var expected = atOnce.DrainFinished().ToList();
+        inSteps.BeginFlush();
+        var got = new List<ConversationSummary>();
+        bool more;
+        do
+        {
+            more = inSteps.FlushSome(step);
+            var taken = inSteps.DrainFinished().ToList();
+            Assert.InRange(taken.Count, more ? step : 0, step);
+            got.AddRange(taken);
+        }
+        while (more);
+
+        Assert.Equal(closedA, closedB);
+        Assert.Equal(2000, closedA);
+        Assert.Equal(2000, expected.Count);
+        Assert.All(expected, c => Assert.Equal(Verdict.Open, c.Verdict));
+        Assert.Equal(expected.Select(c => (c.FirstFrame, c.Verdict, c.TrackingEnded)), got.Select(c => (c.FirstFrame, c.Verdict, c.TrackingEnded)));
+        Assert.Equal(got.Select(c => c.FirstFrame).Order(), got.Select(c => c.FirstFrame));
+        Assert.Equal(0, inSteps.ActiveConversations);
+        Assert.Equal(4000, inSteps.Emitted);
+    }
+
     [Fact]
     public void A_conversation_slot_holds_no_reference_the_GC_would_have_to_find()
     {

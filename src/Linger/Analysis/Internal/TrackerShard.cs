@@ -124,16 +124,24 @@ internal sealed class TrackerShard
                 if (last)
                 {
                     CollectBeforeTheFlush(tracker.ActiveConversations);
-                    tracker.Flush();
-                    while (tracker.TryTakeFinished(out var summary, out var order))
+                    tracker.BeginFlush();
+                    bool more;
+                    do
                     {
-                        if (batch.IsFull)
+                        // A batch at a time, each sent as soon as it is full: the merge writes the first rows while the
+                        // rest are built.
+                        more = tracker.FlushSome(BatchSize - batch.Count);
+                        while (tracker.TryTakeFinished(out var summary, out var order))
+                        {
+                            batch.Add(summary, order);
+                        }
+
+                        if (batch.IsFull && more)
                         {
                             batch = SendFull(batch, EmitOrder.EndOfInput - 1);
                         }
-
-                        batch.Add(summary, order);
                     }
+                    while (more);
 
                     batch.End = ShardEnd.Finished;
                     batch.Watermark = EmitOrder.EndOfInput;
