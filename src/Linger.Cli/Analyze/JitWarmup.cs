@@ -35,7 +35,6 @@ internal static class JitWarmup
         "Linger.Flows.Internal.WiresharkAnalysis",
         "Linger.Flows.Internal.ZeekConnection",
         "Linger.Flows.Internal.ZeekEndpoint",
-        "Linger.Flows.Internal.ZeekHistory",
         "Linger.Flows.Internal.ResetEvidenceStore",
         "Linger.Flows.Internal.EmitOrder",
         "Linger.Flows.Internal.SummaryBuilder",

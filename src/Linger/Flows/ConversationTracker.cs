@@ -417,7 +417,7 @@ public sealed class ConversationTracker
         _table.Remove(slot);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Append(ref ListEnds list, int slot)
     {
         _table[slot].ListTimeNs = _nowNs;
@@ -438,7 +438,7 @@ public sealed class ConversationTracker
         list.Tail = slot;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Unlink(int slot)
     {
         ref var list = ref _table[slot].Lingering ? ref _lingering : ref _active;

@@ -164,7 +164,7 @@ internal struct Conversation
         OutOfOrder += (f & WiresharkAnalysisFlags.OutOfOrder) != 0 ? 1 : 0;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Observe(
         int sender, ref DirectionState me, ref DirectionState peer, in TcpPacket packet, long order, long gapNs, ResetEvidenceStore resets)
     {
@@ -233,7 +233,7 @@ internal struct Conversation
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ObserveSender(ref DirectionState me, in TcpPacket packet)
     {
         var ttl = packet.Ttl;

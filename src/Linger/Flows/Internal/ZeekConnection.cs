@@ -221,7 +221,7 @@ internal struct ZeekConnection
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void InitEndpoint(ref ZeekEndpoint endpoint, bool syn, uint firstSegSeq, uint lastSeq)
     {
         switch (endpoint.State)
@@ -285,7 +285,7 @@ internal struct ZeekConnection
     }
 
     /// <summary>get_relative_seq: the sequence number relative to the endpoint's start, across 32-bit wraps.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong RelativeSeq(in ZeekEndpoint endpoint, uint current, uint last, uint wraps, out bool underflow)
     {
         underflow = false;
@@ -312,7 +312,7 @@ internal struct ZeekConnection
         return unchecked(((ulong)wraps << 32) + current - (ulong)endpoint.StartSeq);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void UpdateHistory(bool isOrig, ref ZeekEndpointLetters endpoint, bool syn, bool fin, bool rst, bool ack, ulong relSeq, int len)
     {
         var bitsSet = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
@@ -388,7 +388,7 @@ internal struct ZeekConnection
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void UpdateLastSeq(bool isOrig, ref ZeekEndpoint endpoint, ref ZeekEndpointLetters letters, uint lastSeq, bool syn, bool fin, bool rst, int len)
     {
         var deltaLast = unchecked((int)(lastSeq - endpoint.LastSeq));
@@ -415,7 +415,7 @@ internal struct ZeekConnection
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool UpdateStateMachine(
         bool isOrig, ref ZeekEndpoint endpoint, ref ZeekEndpoint peer, uint baseSeq, int len, bool syn, bool fin, bool rst, bool ack)
     {
@@ -521,7 +521,7 @@ internal struct ZeekConnection
         return doClose;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool UpdateEstablishedState(ref ZeekEndpoint endpoint, ref ZeekEndpoint peer, bool syn, bool fin, bool rst, bool ack)
     {
         var doClose = false;

@@ -34,7 +34,7 @@ internal struct ZeekHistory
     [UnscopedRef]
     public readonly ReadOnlySpan<byte> Inline => ((ReadOnlySpan<byte>)_inline)[..Math.Min((int)_length, InlineCapacity)];
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Append(char letter)
     {
         if (_length < InlineCapacity)

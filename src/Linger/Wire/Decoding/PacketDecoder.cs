@@ -89,7 +89,7 @@ public static class PacketDecoder
         return false;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Outcome Decode(in Frame frame, ref TcpPacket packet)
     {
         var data = frame.Data;
@@ -116,7 +116,7 @@ public static class PacketDecoder
         return tcpOffset > ip.Length ? Outcome.Truncated : DecodeTcp(ip[tcpOffset..], tcpLength, ref packet);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Outcome DecodeLink(LinkType linkType, ReadOnlySpan<byte> data, out int ipOffset, out int version)
     {
         ipOffset = 0;
@@ -178,7 +178,7 @@ public static class PacketDecoder
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Outcome EtherType(ReadOnlySpan<byte> data, ushort type, int offset, out int ipOffset, out int version)
     {
         ipOffset = 0;
@@ -226,7 +226,7 @@ public static class PacketDecoder
         return version == 0 ? Outcome.NonIp : Outcome.Ip;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Outcome DecodeIPv4(ReadOnlySpan<byte> ip, int wireLength, ref TcpPacket packet, out int tcpOffset, out int tcpLength)
     {
         tcpOffset = 0;
@@ -372,7 +372,7 @@ public static class PacketDecoder
         return Outcome.Tcp;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Outcome DecodeTcp(ReadOnlySpan<byte> tcp, int tcpLength, ref TcpPacket packet)
     {
         if (tcp.Length < TcpMinHeader)
