@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
+using System.Runtime.CompilerServices;
 
 namespace Linger.Wire;
 
@@ -122,6 +123,7 @@ public readonly struct IpAddress : IEquatable<IpAddress>, IComparable<IpAddress>
     public override int GetHashCode() => HashCode.Combine(High, Low, IsV6);
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int CompareTo(IpAddress other)
     {
         var c = IsV6.CompareTo(other.IsV6);

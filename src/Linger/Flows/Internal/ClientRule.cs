@@ -13,7 +13,7 @@ internal static class ClientRule
     /// sender of the first packet is the client.
     /// </summary>
     /// <returns>The client's side (0 or 1 of the flow key).</returns>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Choose(int firstSynSide, int firstSynAckSide, ushort port0, ushort port1, int firstSender, out bool isGuess)
     {
         isGuess = false;

@@ -65,7 +65,7 @@ internal struct DirectionState
     public bool NonRstSinceRst;
 
     /// <summary>Sets the fields whose initial value is not zero; the caller zeroed the whole state.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void StartZeroed()
     {
         SynOrder = -1;

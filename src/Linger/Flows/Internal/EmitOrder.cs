@@ -23,7 +23,7 @@ internal readonly record struct EmitOrder(long Sequence, int Step, long Position
 
     public static EmitOrder AtEnd(long firstFrame) => new(EndOfInput, 0, firstFrame);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int CompareTo(EmitOrder other)
     {
         if (Sequence != other.Sequence)

@@ -91,7 +91,7 @@ internal sealed class FlowIndex(ConversationTable slots)
         Count = 0;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Insert(Bucket[] buckets, int mask, int slot, uint hash)
     {
         var i = (int)hash & mask;

@@ -84,7 +84,7 @@ internal readonly struct FlowKey : IEquatable<FlowKey>
         return (uint)h;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private IpAddress AddressOf(int side)
     {
         var (high, low, v6) = side == 0 ? (_high0, _low0, (_v6 & 1) != 0) : (_high1, _low1, (_v6 & 2) != 0);

@@ -83,7 +83,7 @@ internal struct ZeekConnection
     /// is not (with both likely: only a non-SYN packet towards a higher port flips); a flip is recorded as '^'.
     /// The caller has zeroed the connection (it is part of a conversation's slot, zeroed as a whole).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void StartZeroed(int senderSide, in TcpPacket first)
     {
         _letters0.StartZeroed();

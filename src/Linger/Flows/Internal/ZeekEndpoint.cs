@@ -69,7 +69,7 @@ internal struct ZeekEndpoint
     /// counts). Deviation: a result that could only come from an untrustworthy start (above 2^62) is reported as 0
     /// instead of Zeek's wrapped-around value.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly ulong Size(in ZeekEndpoint peer)
     {
         if (PrevState == ZeekEndpointState.SynSent && State == ZeekEndpointState.Reset
