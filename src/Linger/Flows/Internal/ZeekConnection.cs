@@ -591,7 +591,7 @@ internal struct ZeekConnection
         if (!isOrig)
         {
             mask <<= 16;
-            code = char.ToLowerInvariant(code);
+            code = Lower(code);
         }
 
         if ((_histSeen & mask) == 0)
@@ -604,7 +604,10 @@ internal struct ZeekConnection
         return true;
     }
 
-    private void AddHistory(bool isOrig, char code) => Append(isOrig ? code : char.ToLowerInvariant(code));
+    private void AddHistory(bool isOrig, char code) => Append(isOrig ? code : Lower(code));
+
+    /// <summary>The responder's letter for an originator's (every code is an ASCII capital; no culture tables).</summary>
+    private static char Lower(char code) => (char)(code | 0x20);
 
     /// <summary>Connection::ScaledHistoryEntry: the letter again at 1, 10, 100, ... occurrences.</summary>
     private void ScaledHistoryEntry(char code, ref uint counter, ref uint threshold)
@@ -624,6 +627,7 @@ internal struct ZeekConnection
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Append(char code)
     {
         _history.Append(code);
