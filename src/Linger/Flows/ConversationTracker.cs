@@ -44,9 +44,8 @@ public sealed class ConversationTracker
     private long _dueNs = long.MinValue;
     private long _sequence;
 
-    // The conversations left at the end of the input, in the order they go out (BeginFlush, FlushSome).
+    // The slots of the conversations left at the end of the input, in the order they go out (BeginFlush, FlushSome).
     private int[]? _flushSlots;
-    private long[]? _flushFrames;
     private int _flushNext;
 
     /// <summary>Creates a tracker.</summary>
@@ -268,22 +267,10 @@ public sealed class ConversationTracker
             }
         }
 
-        var order = new int[n];
-        for (var i = 0; i < n; i++)
-        {
-            order[i] = i;
-        }
-
-        RadixSort.Sort(firstFrames, order);
-        OrderSameFrameRuns(firstFrames, order, slots);
-        var sorted = new int[n];
-        for (var i = 0; i < n; i++)
-        {
-            sorted[i] = slots[order[i]];
-        }
-
-        _flushSlots = sorted;
-        _flushFrames = firstFrames;
+        // Stable: conversations whose first frames are equal stay in slot order for OrderSameFrameRuns.
+        RadixSort.Sort(firstFrames, slots);
+        OrderSameFrameRuns(firstFrames, slots);
+        _flushSlots = slots;
         _flushNext = 0;
     }
 
@@ -295,14 +282,14 @@ public sealed class ConversationTracker
     internal bool FlushSome(int max)
     {
         var slots = _flushSlots!;
-        var firstFrames = _flushFrames!;
         var end = (int)Math.Min(slots.Length, (long)_flushNext + max);
         for (var i = _flushNext; i < end; i++)
         {
             var slot = slots[i];
-            var ended = _table[slot].Lingering ? TrackingEnd.Finished : TrackingEnd.EndOfInput;
+            ref var c = ref _table[slot];
+            var ended = c.Lingering ? TrackingEnd.Finished : TrackingEnd.EndOfInput;
+            _orders?.Enqueue(EmitOrder.AtEnd(c.FirstFrame));
             _finished.Enqueue(SummaryBuilder.Build(_table, slot, _histories, ended));
-            _orders?.Enqueue(EmitOrder.AtEnd(firstFrames[i]));
             Emitted++;
         }
 
@@ -313,7 +300,6 @@ public sealed class ConversationTracker
         }
 
         _flushSlots = null;
-        _flushFrames = null;
         _table.Clear();
         _active = ListEnds.Empty;
         _lingering = ListEnds.Empty;
@@ -324,9 +310,9 @@ public sealed class ConversationTracker
     /// <summary>
     /// Frame numbers repeat only when packets were numbered by the caller: conversations whose first packets share
     /// one are ordered by the time of their first packet, then by slot, so that the order is the same every run.
-    /// <paramref name="order"/> holds indices into <paramref name="slots"/>, sorted by <paramref name="firstFrames"/>.
+    /// <paramref name="slots"/> is sorted by <paramref name="firstFrames"/>, which it matches entry for entry.
     /// </summary>
-    private void OrderSameFrameRuns(long[] firstFrames, int[] order, int[] slots)
+    private void OrderSameFrameRuns(long[] firstFrames, int[] slots)
     {
         for (var start = 0; start < firstFrames.Length;)
         {
@@ -338,9 +324,8 @@ public sealed class ConversationTracker
 
             if (end - start > 1)
             {
-                order.AsSpan(start, end - start).Sort((x, y) =>
+                slots.AsSpan(start, end - start).Sort((a, b) =>
                 {
-                    int a = slots[x], b = slots[y];
                     var byTime = _table[a].FirstNs.CompareTo(_table[b].FirstNs);
                     return byTime != 0 ? byTime : a.CompareTo(b);
                 });

@@ -308,6 +308,24 @@ public sealed class ConversationTrackerTests
     }
 
     [Fact]
+    public void Conversations_left_at_the_end_whose_first_frames_repeat_go_out_by_first_time_then_as_they_came()
+    {
+        // Frame numbers repeat when the caller numbers packets per source (every script here starts at 0); the
+        // capture's times may step back between sources.
+        var tracker = new ConversationTracker();
+        (string Client, long Ns)[] firsts = [("10.0.1.1:50000", 300), ("10.0.1.2:50000", 100), ("10.0.1.3:50000", 200), ("10.0.1.4:50000", 100)];
+        foreach (var (client, ns) in firsts)
+        {
+            tracker.Add(Shifted(new TcpScript(client, "10.0.0.2:80").C("S").Packets[0], 1_700_000_000_000_000_000 + ns));
+        }
+
+        tracker.Flush();
+        var order = tracker.DrainFinished().Select(c => c.Client.ToString()).ToList();
+
+        Assert.Equal(["10.0.1.2:50000", "10.0.1.4:50000", "10.0.1.3:50000", "10.0.1.1:50000"], order);
+    }
+
+    [Fact]
     public void A_conversation_slot_holds_no_reference_the_GC_would_have_to_find()
     {
         // The slots live outside the GC heap (ConversationTable): a reference stored there would not be seen.
