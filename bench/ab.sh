@@ -7,7 +7,7 @@
 # The pairs run in ABBA order (A first in odd pairs, B first in even ones), so a machine that speeds up or slows down
 # during the run hits both alike. Prints, for wall time and for CPU time (user + system), the medians of A and B, the
 # median of the paired differences (B - A), and in how many pairs B was lower.
-# On this project's shared 2-core machines, two identical builds differ by up to 6% over 20 pairs and by about 1.5%
+# On this project's shared 2-core machines, two identical builds differ by up to 6% over 20 pairs and by about 1.3%
 # over 60: use 60 pairs or more, and run the same build as A and B first to see the noise of the day.
 # Needs GNU time (/usr/bin/time).
 set -euo pipefail
