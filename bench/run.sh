@@ -21,13 +21,14 @@ for pair in tshark:tshark time:/usr/bin/time; do
   fi
 done
 
-# linger is measured as a release is built: published for this machine's RID, framework-dependent, ReadyToRun
-# (Linger.Cli.csproj turns ReadyToRun on for RID-specific publishes; the linux-x64 tool package is built the same way).
+# linger is measured as a release is built: published for this machine's RID, which Linger.Cli.csproj makes the
+# precompiled build (self-contained, one composite ReadyToRun image of linger and the runtime's libraries, tiered
+# compilation off); the linux-x64 tool package is built the same way, and run, as here, through its own executable.
 rid=${RID:-linux-x64}
-echo "==> publish (Release, $rid, ReadyToRun)" >&2
-dotnet publish src/Linger.Cli -c Release -r "$rid" --self-contained false -o "$work/linger" -nologo -v quiet >&2
+echo "==> publish (Release, $rid, self-contained, composite ReadyToRun)" >&2
+dotnet publish src/Linger.Cli -c Release -r "$rid" -o "$work/linger" -nologo -v quiet >&2
 dotnet build bench/Linger.Bench -c Release -nologo -v quiet >&2
-linger=(dotnet "$work/linger/linger.dll")
+linger=("$work/linger/linger")
 
 echo "==> generate $packets packets" >&2
 dotnet bench/Linger.Bench/bin/Release/net10.0/linger-bench.dll generate "$work/bench.pcap" --packets "$packets" | tee "$work/gen.txt" >&2

@@ -49,7 +49,7 @@ internal static class AsciiText
     }
 
     /// <summary>The decimal digits of <paramref name="value"/>; returns the bytes written.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     public static int Digits(ulong value, Span<byte> destination)
     {
         if (value < 10)
@@ -110,7 +110,7 @@ internal static class AsciiText
     }
 
     /// <summary>The address as <see cref="IpAddress.TryFormat"/> writes it (no brackets); returns the bytes written.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     public static int Address(IpAddress address, Span<byte> destination)
     {
         var n = 0;
@@ -145,7 +145,7 @@ internal static class AsciiText
     }
 
     /// <summary>The endpoint as <see cref="Endpoint.ToString()"/> writes it; returns the bytes written.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     public static int Endpoint(Endpoint endpoint, Span<byte> destination)
     {
         int n;

@@ -21,7 +21,7 @@ internal sealed class EndpointCounts(int limit)
     public int Count => _count;
 
     /// <summary>One more for <paramref name="endpoint"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     public void Add(Endpoint endpoint)
     {
         var slots = _slots;

@@ -15,7 +15,8 @@ namespace Linger.Cli.Analyze;
 /// tracking, then output), and looked up one by one: listing every type of Linger.Core to find them took about 14 ms
 /// of the warm-up's 86. Only the writer of the output format asked for is compiled (the JSON Lines writer alone took
 /// about 13 ms). A test checks the list against every type that has such a method. On the benchmark capture the
-/// warm-up takes about 7% off the wall time of <c>linger analyze</c>, and about 10% off a small capture's.
+/// warm-up takes about 7% off the wall time of <c>linger analyze</c>, and about 10% off a small capture's. The
+/// precompiled build (LINGER_PRECOMPILED, <see cref="Compile.Hot"/>) has nothing to warm up and starts no thread.
 /// </remarks>
 internal static class JitWarmup
 {
@@ -45,8 +46,12 @@ internal static class JitWarmup
     /// <summary>Starts the warm-up for <c>linger analyze</c> with these arguments (only its writer is compiled).</summary>
     public static void Start(IReadOnlyList<string> args)
     {
+#if LINGER_PRECOMPILED
+        _ = args; // the precompiled build: nothing is left for the JIT
+#else
         var format = FormatIn(args);
         new Thread(() => RunQuietly(format)) { IsBackground = true, Name = "linger warm-up" }.Start();
+#endif
     }
 
     /// <summary>Compiles the methods; returns how many.</summary>

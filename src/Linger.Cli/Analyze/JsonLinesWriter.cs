@@ -44,7 +44,7 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
     {
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     public void Write(ConversationSummary c)
     {
         Ensure(FixedLineBytes);
@@ -217,14 +217,14 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
         _length += bytes.Length;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     private void String(string value)
     {
         Ensure(Utf8Line.MaxQuoted(value.Length));
         _length += Utf8Line.WriteQuoted(value, _buffer.AsSpan(_length));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     private void NullableBool(bool? value) => Raw(value switch
     {
         true => "true"u8,
@@ -241,7 +241,7 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
     /// round-trip form). Between 1e-4 and 1e9 that form is the microseconds' decimal digits, trailing zeros dropped,
     /// whenever the double is the one nearest to that decimal (which the check below makes sure of).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     private void Seconds(double rounded)
     {
         if (rounded == 0 && !double.IsNegative(rounded))
@@ -280,7 +280,7 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
     }
 
     /// <summary>"yyyy-MM-ddTHH:mm:ss.ffffffZ" in quotes; the part up to the second is kept from the previous call.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     private void Time(long ns, SecondText last)
     {
         if (ns < 0)
@@ -307,7 +307,7 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
         _length += 8;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     private void Endpoint(Endpoint e)
     {
         var d = _buffer.AsSpan(_length);
@@ -317,7 +317,7 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
         _length += n;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     private void InjectionReasons(IReadOnlyList<string> reasons)
     {
         var count = reasons.Count;
@@ -336,7 +336,7 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
 
     // Per side, per platform, what the application most likely saw, as knowledge-base entries. Summaries share a
     // handful of these objects: each is formatted once and its bytes reused while it still holds the same errors.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     private void LikelyErrors(IReadOnlyDictionary<Side, IReadOnlyList<LikelyError>> all)
     {
         var client = ErrorsOf(all, Side.Client);
@@ -404,7 +404,7 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
         public bool Holds(IReadOnlyList<LikelyError>? client, IReadOnlyList<LikelyError>? server) =>
             ReferenceEquals(client, _client) && ReferenceEquals(server, _server) && Same(client, _clientErrors) && Same(server, _serverErrors);
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(Compile.Hot)]
         private static bool Same(IReadOnlyList<LikelyError>? now, LikelyError[] then)
         {
             if (now is null)
@@ -439,7 +439,7 @@ internal sealed class JsonLinesWriter(Stream output, bool batchLines = false) : 
 
         public ReadOnlySpan<byte> Text => _text.AsSpan(0, _length);
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(Compile.Hot)]
         public void Set(long second)
         {
             Second = second;

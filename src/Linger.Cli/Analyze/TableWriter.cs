@@ -60,7 +60,7 @@ internal sealed class TableWriter(Page page, Stream? rows = null) : IRowsInParal
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     public void Write(ConversationSummary c)
     {
         Count(c);
@@ -89,7 +89,7 @@ internal sealed class TableWriter(Page page, Stream? rows = null) : IRowsInParal
         FormatRow(c);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     public void FormatRow(ConversationSummary c)
     {
         Row(c);
@@ -104,7 +104,7 @@ internal sealed class TableWriter(Page page, Stream? rows = null) : IRowsInParal
 
     public void HandOver() => Drain();
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     public void WriteFormatted(ReadOnlySpan<ConversationSummary> conversations, ReadOnlySpan<byte> formatted)
     {
         foreach (var c in conversations)
@@ -260,7 +260,7 @@ internal sealed class TableWriter(Page page, Stream? rows = null) : IRowsInParal
     /// Appends the row and its line end to the buffer, as
     /// <c>$"{verdict,-11} {state,-6} {client,-21} {server,-21} {packets,6} {bytes_client/bytes_server,9}"</c> writes it.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     private void Row(ConversationSummary c)
     {
         Ensure(RowBytes);
@@ -321,7 +321,7 @@ internal sealed class TableWriter(Page page, Stream? rows = null) : IRowsInParal
     /// Appends the detail lines, wrapped, each with its line end: made once for the conversations that end alike (the
     /// same reset facts and the same shared likely errors), which are most of a capture.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     private void PlainDetail(ConversationSummary c)
     {
         if (c.SuspectedInjection || c.IdleBeforeSeconds is >= 1)

@@ -120,7 +120,7 @@ internal sealed class Utf8Line
     /// Writes a JSON string (quotes included) into <paramref name="destination"/>, which holds at least
     /// <see cref="MaxQuoted"/> bytes; returns the bytes written.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     public static int WriteQuoted(ReadOnlySpan<char> value, Span<byte> destination)
     {
         var n = 0;

@@ -40,7 +40,7 @@ internal sealed class ZeekConnLogWriter(Stream output) : IConversationWriter, ID
         Text("#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\tinterval\tcount\tcount\tstring\tbool\tbool\tcount\tstring\tcount\tcount\tcount\tcount\tset[string]\n");
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     public void Write(ConversationSummary c)
     {
         var history = c.History.Length == 0 ? "(empty)" : c.History;

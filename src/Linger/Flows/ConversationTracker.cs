@@ -121,7 +121,7 @@ public sealed class ConversationTracker
     }
 
     /// <summary>Adds one packet. Conversations that end as a result are queued for <see cref="DrainFinished"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     public void Add(in TcpPacket packet)
     {
         var key = FlowKey.Of(in packet, out var sender);
@@ -129,7 +129,7 @@ public sealed class ConversationTracker
     }
 
     /// <summary>Adds one packet whose flow key, its hash and the sender's side the caller already has.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     internal void AddKeyed(in TcpPacket packet, in FlowKey key, uint hash, int sender)
     {
         PacketsSeen++;
@@ -251,7 +251,7 @@ public sealed class ConversationTracker
     /// <see cref="FlushSome"/> to emit a few at a time (so that the first can be written while the rest are built).
     /// Nothing may be added until the last is emitted.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     internal void BeginFlush()
     {
         var count = _table.Count;
@@ -278,7 +278,7 @@ public sealed class ConversationTracker
     /// Emits up to <paramref name="max"/> more of the conversations <see cref="BeginFlush"/> ordered; false once all
     /// are, and the tracker is empty.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     internal bool FlushSome(int max)
     {
         var slots = _flushSlots!;
@@ -335,7 +335,7 @@ public sealed class ConversationTracker
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     private int StartConversation(in FlowKey key, uint hash, int sender, in TcpPacket packet)
     {
         var slot = _table.Add(hash);
@@ -344,7 +344,7 @@ public sealed class ConversationTracker
         return slot;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     private void ExpireDue()
     {
         while (_lingering.Head is var done and >= 0 && _nowNs - _table[done].ListTimeNs > _lingerNs)

@@ -146,7 +146,7 @@ internal sealed class SharedDecoder : IDisposable
     }
 
     /// <summary>Decodes the next block into its place in the ring, which every shard is done with.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     private void DecodeNext()
     {
         var number = _published;
@@ -189,7 +189,7 @@ internal sealed class SharedDecoder : IDisposable
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     private void Fill(PacketBlock block, IFrameSource source)
     {
         var filter = _options.Filter;

@@ -53,7 +53,7 @@ internal sealed class TrackerShard
 
     public bool Join(TimeSpan timeout) => _thread.Join(timeout);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     private void Run()
     {
         var batch = NewBatch();
@@ -227,7 +227,7 @@ internal sealed class TrackerShard
     /// Queues a batch; false when the merge has given up (an error, a cancelled run), so nobody will take it. The
     /// queue is bounded: a shard far ahead of the merge waits, so memory stays bounded.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     private bool TrySend(ShardBatch batch)
     {
         while (!Batches.TryAdd(batch, PollInterval))

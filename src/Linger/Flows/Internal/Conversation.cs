@@ -72,7 +72,7 @@ internal struct Conversation
     public ref WiresharkFlow Wireshark(int side) => ref side == 0 ? ref _wireshark0 : ref _wireshark1;
 
     /// <summary>Starts the conversation with its first packet, forgetting whatever the slot held before.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     public void Start(in FlowKey key, uint keyHash, int sender, in TcpPacket first)
     {
         // One block clear of the whole slot, then only the fields that do not start at zero.
@@ -96,7 +96,7 @@ internal struct Conversation
     /// <param name="sender">The side (of the flow key) that sent it.</param>
     /// <param name="packet">The packet.</param>
     /// <param name="resets">Where the reset evidence goes.</param>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     public void Add(int sender, in TcpPacket packet, ResetEvidenceStore resets)
     {
         var ts = packet.TimestampNs;
@@ -296,7 +296,7 @@ internal struct Conversation
     /// while its probes go unanswered looks the same.
     /// </para>
     /// </remarks>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     private void ObserveRst(
         int sender, ref DirectionState me, ref DirectionState peer, in TcpPacket packet, long order, long gapNs, ResetEvidenceStore resets)
     {

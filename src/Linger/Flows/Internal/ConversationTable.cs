@@ -99,7 +99,7 @@ internal sealed class ConversationTable
     /// Removes the conversation in a slot and frees the slot. Its key becomes <see cref="FlowKey.None"/>; the rest stays
     /// readable until the slot is reused.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     public void Remove(int slot)
     {
         ref var c = ref this[slot];
@@ -148,7 +148,7 @@ internal sealed class ConversationTable
     public ReadOnlySpan<byte> LongHistory(int slot) =>
         _longHistories is { } all && slot < all.Length ? all[slot] : default;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     private int RentSlot()
     {
         if (_freeCount > 0)

@@ -37,7 +37,7 @@ internal sealed class FlowIndex(ConversationTable slots)
     }
 
     /// <summary>Indexes a slot under its key's hash; the key must not be indexed yet.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     public void Add(int slot, uint hash)
     {
         if (Count >= _buckets.Length / 10 * 7)
@@ -50,7 +50,7 @@ internal sealed class FlowIndex(ConversationTable slots)
     }
 
     /// <summary>Removes an indexed slot.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     public void Remove(int slot, uint hash)
     {
         var buckets = _buckets;

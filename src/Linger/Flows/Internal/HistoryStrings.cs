@@ -19,7 +19,7 @@ internal sealed class HistoryStrings
     private readonly Dictionary<string, string> _long = new(StringComparer.Ordinal);
 
     /// <summary>The history made of <paramref name="first"/> then <paramref name="rest"/> (ASCII letters).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     public string Get(ReadOnlySpan<byte> first, ReadOnlySpan<byte> rest)
     {
         var length = first.Length + rest.Length;

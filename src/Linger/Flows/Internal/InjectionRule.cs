@@ -26,7 +26,7 @@ internal static class InjectionRule
     public const long IpIdWindowNs = 2_000_000_000;
 
     /// <summary>The reasons the RST looks injected; empty when nothing does.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     public static IReadOnlyList<string> Judge(in ResetEvidence rst)
     {
         if (!rst.Exists)

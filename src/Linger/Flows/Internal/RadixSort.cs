@@ -11,7 +11,7 @@ namespace Linger.Flows.Internal;
 internal static class RadixSort
 {
     /// <summary>Sorts <paramref name="keys"/> ascending, moving <paramref name="items"/> with them; equal keys keep their order.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     public static void Sort(long[] keys, int[] items)
     {
         ArgumentOutOfRangeException.ThrowIfNotEqual(items.Length, keys.Length);

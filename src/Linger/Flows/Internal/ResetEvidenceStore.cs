@@ -18,7 +18,7 @@ internal sealed class ResetEvidenceStore
     public ref ResetEvidence this[int id] => ref _records[id - 1];
 
     /// <summary>Stores a new record; returns its id.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     public int Add(in ResetEvidence evidence)
     {
         int index;
@@ -40,7 +40,7 @@ internal sealed class ResetEvidenceStore
         return index + 1;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     public void Release(int id)
     {
         if (_freeCount == _free.Length)

@@ -5,7 +5,7 @@ namespace Linger.Flows.Internal;
 /// <summary>Turns a tracked conversation into its summary by applying the verdict rules to its state.</summary>
 internal static class SummaryBuilder
 {
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     public static ConversationSummary Build(ConversationTable table, int slot, HistoryStrings histories, TrackingEnd ended)
     {
         ref var c = ref table[slot];

@@ -23,7 +23,7 @@ internal static class WiresharkAnalysis
     /// <param name="rev">The opposite direction.</param>
     /// <param name="packet">The segment.</param>
     /// <param name="firstRttNs">The handshake RTT, or 0 while unknown.</param>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     public static WiresharkAnalysisFlags Analyze(ref WiresharkFlow fwd, ref WiresharkFlow rev, in TcpPacket packet, long firstRttNs)
     {
         var flags = packet.Flags;
@@ -178,7 +178,7 @@ internal static class WiresharkAnalysis
     }
 
     /// <summary>pdu_store_window_scale_option and verify_tcp_window_scaling, for a SYN or SYN-ACK.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     private static void StoreWindowScale(ref WiresharkFlow fwd, ref WiresharkFlow rev, in TcpPacket packet)
     {
         if (packet.WindowScale >= 0)

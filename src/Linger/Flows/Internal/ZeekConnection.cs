@@ -114,7 +114,7 @@ internal struct ZeekConnection
     /// SYNs do: any SYN once either side has closed or reset; before that, a SYN whose sequence number differs from
     /// the originator's initial one (a SYN-ACK only when the originator is still silent).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     public bool IsReuse(in TcpPacket packet)
     {
         var flags = packet.Flags;
@@ -153,7 +153,7 @@ internal struct ZeekConnection
     }
 
     /// <summary>One packet from <paramref name="side"/>: TCPSessionAdapter::Process without reassembly and events.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     public void Process(int side, in TcpPacket packet)
     {
         var isOrig = side == OrigSide;
@@ -440,7 +440,7 @@ internal struct ZeekConnection
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     private bool UpdateInactiveState(
         bool isOrig, ref ZeekEndpoint endpoint, ref ZeekEndpoint peer, uint baseSeq, int len,
         bool syn, bool fin, bool rst, bool ack)

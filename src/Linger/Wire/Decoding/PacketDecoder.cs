@@ -51,7 +51,7 @@ public static class PacketDecoder
     /// <param name="frameNumber">The frame's index in its capture, copied to <see cref="TcpPacket.FrameNumber"/>.</param>
     /// <param name="packet">The decoded segment; default when the result is false.</param>
     /// <param name="stats">Counts updated for every frame.</param>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     public static bool TryDecode(in Frame frame, long frameNumber, out TcpPacket packet, ref DecodeStats stats)
     {
         stats.Frames++;
@@ -281,7 +281,7 @@ public static class PacketDecoder
         return Outcome.Tcp;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     private static Outcome DecodeIPv6(ReadOnlySpan<byte> ip, int wireLength, ref TcpPacket packet, out int tcpOffset, out int tcpLength)
     {
         tcpOffset = 0;

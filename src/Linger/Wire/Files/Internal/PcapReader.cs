@@ -58,7 +58,7 @@ internal sealed class PcapReader : IFrameSource
         return new PcapReader(input, bigEndian, nanosecond, linkType);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(Compile.Hot)]
     public bool TryReadFrame(out Frame frame)
     {
         frame = default;
