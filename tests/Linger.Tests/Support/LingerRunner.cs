@@ -49,7 +49,8 @@ public static class LingerRunner
     /// <summary>The built linger.dll, to run with <c>dotnet</c>.</summary>
     public static string LingerDll => Path.Combine(AppContext.BaseDirectory, "linger.dll");
 
-    private static async Task<Result> RunAsync(ProcessStartInfo psi, IDictionary<string, string>? environment)
+    /// <summary>Runs a prepared process start (output and input redirected here) with extra environment variables.</summary>
+    internal static async Task<Result> RunAsync(ProcessStartInfo psi, IDictionary<string, string>? environment)
     {
         psi.RedirectStandardOutput = true;
         psi.RedirectStandardError = true;

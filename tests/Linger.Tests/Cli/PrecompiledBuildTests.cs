@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Linger.Tests.Support;
+
+namespace Linger.Tests.Cli;
+
+/// <summary>Publishing the release build takes both cores for a minute or more: alone, after the other tests.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class PrecompiledBuildGroup
+{
+    public const string Name = "precompiled build";
+}
+
+/// <summary>
+/// The build users install on Linux x64 (<c>dotnet publish -r linux-x64</c>, the linux-x64 tool package): published
+/// here as a release is, then run beside the JIT build the other tests use. It must say exactly what the JIT build
+/// says, and must not need the JIT for the per-packet work it was precompiled for.
+/// </summary>
+[Collection(PrecompiledBuildGroup.Name)]
+public sealed class PrecompiledBuildTests(PrecompiledBuildTests.Published published) : IClassFixture<PrecompiledBuildTests.Published>
+{
+    // Types whose methods run per packet or per conversation (Compile.Hot): the precompiled image must hold them.
+    private static readonly string[] PerPacketTypes =
+    [
+        "Linger.Flows.ConversationTracker:", "Linger.Flows.Internal.Conversation:", "Linger.Flows.Internal.ZeekConnection:",
+        "Linger.Flows.Internal.WiresharkAnalysis:", "Linger.Wire.Decoding.PacketDecoder:", "Linger.Analysis.Internal.TrackerShard:",
+    ];
+
+    [LinuxX64Fact]
+    public void It_is_self_contained_and_compiled_ahead_of_time_with_tiered_compilation_off()
+    {
+        var dir = published.Directory;
+        Assert.True(File.Exists(Path.Combine(dir, "linger")), "the executable");
+        Assert.True(File.Exists(Path.Combine(dir, "libcoreclr.so")), "the runtime travels with it (self-contained)");
+        Assert.True(new FileInfo(Path.Combine(dir, "linger.r2r.dll")).Length > 10_000_000, "one composite ReadyToRun image of linger and the libraries");
+
+        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "linger.runtimeconfig.json")));
+        var options = config.RootElement.GetProperty("runtimeOptions");
+        Assert.True(options.TryGetProperty("includedFrameworks", out _), "a self-contained runtimeconfig names the frameworks it includes");
+        Assert.False(options.GetProperty("configProperties").GetProperty("System.Runtime.TieredCompilation").GetBoolean());
+    }
+
+    [LinuxX64Fact]
+    public async Task It_reports_every_conversation_exactly_as_the_JIT_build_does()
+    {
+        using var temp = new TempDir();
+        var capture = MixedCapture.Write(Path.Combine(temp.Path, "mixed.pcap"), 3000, seed: 8);
+
+        foreach (var format in (string[])["table", "jsonl", "zeek"])
+        {
+            var precompiled = await published.RunAsync(null, "analyze", capture, "--format", format);
+            var jit = await LingerRunner.RunProcessAsync(null, "analyze", capture, "--format", format);
+            Assert.Equal(0, precompiled.ExitCode);
+            Assert.Equal(0, jit.ExitCode);
+            Assert.True(jit.Stdout.Length > 100_000, $"{format}: the JIT build printed {jit.Stdout.Length} characters");
+            Assert.Equal(WithoutTiming(jit.Stdout), WithoutTiming(precompiled.Stdout));
+        }
+
+        var explainPrecompiled = await published.RunAsync(null, "explain", "10054", "--json");
+        var explainJit = await LingerRunner.RunProcessAsync(null, "explain", "10054", "--json");
+        Assert.Equal(explainJit.Stdout, explainPrecompiled.Stdout);
+    }
+
+    [LinuxX64Fact]
+    public async Task Its_per_packet_methods_need_no_JIT_compilation_where_the_JIT_build_compiles_them()
+    {
+        using var temp = new TempDir();
+        var capture = MixedCapture.Write(Path.Combine(temp.Path, "mixed.pcap"), 500, seed: 9);
+
+        var precompiled = await JitCompiledAsync(temp.Path, "precompiled", env => published.RunAsync(env, "analyze", capture));
+        var jit = await JitCompiledAsync(temp.Path, "jit", env => LingerRunner.RunProcessAsync(env, "analyze", capture));
+
+        // The JIT build compiles them (so the check can see them), the precompiled build does not.
+        Assert.Contains(jit, m => PerPacketTypes.Any(m.Contains));
+        Assert.DoesNotContain(precompiled, m => PerPacketTypes.Any(m.Contains));
+        Assert.True(precompiled.Count < 100, $"{precompiled.Count} methods JIT-compiled:\n{string.Join('\n', precompiled)}");
+    }
+
+    private static async Task<List<string>> JitCompiledAsync(string dir, string name, Func<Dictionary<string, string>, Task<LingerRunner.Result>> run)
+    {
+        var list = Path.Combine(dir, name + ".jit.txt");
+        var result = await run(new Dictionary<string, string> { ["DOTNET_JitStdOutFile"] = list, ["DOTNET_JitDisasmSummary"] = "1" });
+        Assert.Equal(0, result.ExitCode);
+        return [.. File.ReadAllLines(list).Where(l => l.Contains("JIT compiled", StringComparison.Ordinal))];
+    }
+
+    private static string WithoutTiming(string output) =>
+        string.Join('\n', output.Split('\n').Where(l => !l.StartsWith("analysed in ", StringComparison.Ordinal)));
+
+    /// <summary>The release build, published once for the class into a temporary directory.</summary>
+    public sealed class Published : IDisposable
+    {
+        private static readonly TimeSpan PublishTimeout = TimeSpan.FromMinutes(15);
+        private readonly TempDir _dir = new();
+
+        public Published()
+        {
+            if (!LinuxX64FactAttribute.Applies)
+            {
+                return;
+            }
+
+            var project = Path.Combine(RepositoryRoot(), "src", "Linger.Cli", "Linger.Cli.csproj");
+            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var a in (string[])["publish", project, "-c", "Release", "-r", "linux-x64", "-o", Directory, "-nologo", "-v", "quiet"])
+            {
+                psi.ArgumentList.Add(a);
+            }
+
+            using var process = Process.Start(psi)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            if (!process.WaitForExit(PublishTimeout))
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"dotnet publish -r linux-x64 took longer than {PublishTimeout.TotalMinutes} minutes");
+            }
+
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"dotnet publish -r linux-x64 failed ({process.ExitCode}):\n{stdout.Result}\n{stderr.Result}");
+            }
+        }
+
+        public string Directory => _dir.Path;
+
+        /// <summary>Runs the published executable, as the installed tool runs.</summary>
+        public Task<LingerRunner.Result> RunAsync(IDictionary<string, string>? environment, params string[] args)
+        {
+            var psi = new ProcessStartInfo(Path.Combine(Directory, "linger"));
+            foreach (var a in args)
+            {
+                psi.ArgumentList.Add(a);
+            }
+
+            return LingerRunner.RunAsync(psi, environment);
+        }
+
+        public void Dispose() => _dir.Dispose();
+
+        private static string RepositoryRoot()
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "Linger.sln")))
+                {
+                    return dir.FullName;
+                }
+            }
+
+            throw new InvalidOperationException($"no Linger.sln above {AppContext.BaseDirectory}");
+        }
+    }
+
+    /// <summary>A fact about the linux-x64 release build; reported as skipped (with the reason) elsewhere.</summary>
+    public sealed class LinuxX64FactAttribute : FactAttribute
+    {
+        public LinuxX64FactAttribute()
+        {
+            if (!Applies)
+            {
+                Skip = "The precompiled release build is published for linux-x64; this machine is not Linux on x64.";
+            }
+        }
+
+        public static bool Applies => OperatingSystem.IsLinux() && RuntimeInformation.OSArchitecture == Architecture.X64;
+    }
+
+    /// <summary>A temporary directory, deleted with everything in it.</summary>
+    private sealed class TempDir : IDisposable
+    {
+        public string Path { get; } = Directory.CreateTempSubdirectory("linger-precompiled-").FullName;
+
+        public void Dispose()
+        {
+            try
+            {
+                Directory.Delete(Path, recursive: true);
+            }
+            catch (IOException)
+            {
+                // best effort
+            }
+        }
+    }
+}
