@@ -18,6 +18,7 @@ internal sealed class LingerTimeout : Scenario
     private const int MaxReads = 10_000;
 
     private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(300);
+    private const int MaxSettleWaits = 10;
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(LingerSeconds + 3);
 
     public override string Id => "linger-timeout";
@@ -67,6 +68,7 @@ internal sealed class LingerTimeout : Scenario
             client.Blocking = false;
             var data = new byte[Chunk];
             SocketException? full = null;
+            var waits = 0;
             for (var i = 0; i < MaxChunks; i++)
             {
                 try
@@ -86,7 +88,9 @@ internal sealed class LingerTimeout : Scenario
                 // A full send buffer is not yet a closed window: on a busy machine the server's kernel may not have
                 // taken in what was sent. Only a send buffer that stays full, with nothing acknowledged, means the
                 // server's receive buffer is full too; otherwise close would find room for everything and return at once.
-                if (!client.Poll(Settle, SelectMode.SelectWrite))
+                // So: wait, and try once more. (Not Socket.Poll: it restarts its whole timeout after each signal, and
+                // under a stream of signals never returns.)
+                if (++waits > MaxSettleWaits || !RoomAfter(client, Settle))
                 {
                     return StepResult.From(full, written, $"{ScenarioContext.Plural(written, "byte")} taken, then: {full.Message}");
                 }
@@ -137,5 +141,17 @@ internal sealed class LingerTimeout : Scenario
             bytesSoFar: () => received).ConfigureAwait(false);
         context.Expect(drain.Ok && received == written, $"the server should still receive all {ScenarioContext.Plural(written, "byte")} and the FIN after close returned; it received {ScenarioContext.Plural(received, "byte")} ({drain.Brief()})");
         context.Close(Actor.Server, server);
+    }
+
+    /// <summary>Whether the send buffer has room again after <paramref name="wait"/> (then asked without waiting).</summary>
+    private static bool RoomAfter(Socket client, TimeSpan wait)
+    {
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < wait)
+        {
+            Thread.Sleep(10); // short sleeps against a clock of our own, so signals cannot stretch the wait
+        }
+
+        return client.Poll(TimeSpan.Zero, SelectMode.SelectWrite);
     }
 }
