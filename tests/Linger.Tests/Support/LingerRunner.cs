@@ -49,8 +49,11 @@ public static class LingerRunner
     /// <summary>The built linger.dll, to run with <c>dotnet</c>.</summary>
     public static string LingerDll => Path.Combine(AppContext.BaseDirectory, "linger.dll");
 
-    /// <summary>Runs a prepared process start (output and input redirected here) with extra environment variables.</summary>
-    internal static async Task<Result> RunAsync(ProcessStartInfo psi, IDictionary<string, string>? environment)
+    /// <summary>
+    /// Runs a prepared process start (output and input redirected here) with extra environment variables; killed after
+    /// <paramref name="timeout"/> (a minute unless said).
+    /// </summary>
+    internal static async Task<Result> RunAsync(ProcessStartInfo psi, IDictionary<string, string>? environment, TimeSpan? timeout = null)
     {
         psi.RedirectStandardOutput = true;
         psi.RedirectStandardError = true;
@@ -64,7 +67,7 @@ public static class LingerRunner
 
         using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start dotnet");
         process.StandardInput.Close();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
         var stdout = process.StandardOutput.ReadToEndAsync(cts.Token);
         var stderr = process.StandardError.ReadToEndAsync(cts.Token);
         try
