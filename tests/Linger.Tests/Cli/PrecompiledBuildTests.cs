@@ -44,7 +44,7 @@ public sealed class PrecompiledBuildTests(PrecompiledBuildTests.Published publis
     [LinuxX64Fact]
     public async Task It_reports_every_conversation_exactly_as_the_JIT_build_does()
     {
-        using var temp = new TempDir();
+        using var temp = new TempDirectory("linger-precompiled-");
         var capture = MixedCapture.Write(Path.Combine(temp.Path, "mixed.pcap"), 3000, seed: 8);
 
         foreach (var format in (string[])["table", "jsonl", "zeek"])
@@ -65,7 +65,7 @@ public sealed class PrecompiledBuildTests(PrecompiledBuildTests.Published publis
     [LinuxX64Fact]
     public async Task Its_per_packet_methods_need_no_JIT_compilation_where_the_JIT_build_compiles_them()
     {
-        using var temp = new TempDir();
+        using var temp = new TempDirectory("linger-precompiled-");
         var capture = MixedCapture.Write(Path.Combine(temp.Path, "mixed.pcap"), 500, seed: 9);
 
         var precompiled = await JitCompiledAsync(temp.Path, "precompiled", env => published.RunAsync(env, "analyze", capture));
@@ -82,7 +82,7 @@ public sealed class PrecompiledBuildTests(PrecompiledBuildTests.Published publis
     {
         // The same project, RID and configuration, after the self-contained publish: the SDK must not take that
         // build's precompiled files for this one's (they abort at start).
-        using var temp = new TempDir();
+        using var temp = new TempDirectory("linger-precompiled-");
         var output = Path.Combine(temp.Path, "fd");
         var publish = await Published.PublishAsync(output, "--self-contained", "false");
         Assert.True(publish.ExitCode == 0, publish.Stdout + publish.Stderr);
@@ -118,7 +118,7 @@ public sealed class PrecompiledBuildTests(PrecompiledBuildTests.Published publis
     public sealed class Published : IAsyncLifetime, IDisposable
     {
         private static readonly TimeSpan PublishTimeout = TimeSpan.FromMinutes(15);
-        private readonly TempDir _dir = new();
+        private readonly TempDirectory _dir = new("linger-precompiled-");
 
         public async Task InitializeAsync()
         {
@@ -191,23 +191,5 @@ public sealed class PrecompiledBuildTests(PrecompiledBuildTests.Published publis
         }
 
         public static bool Applies => OperatingSystem.IsLinux() && RuntimeInformation.OSArchitecture == Architecture.X64;
-    }
-
-    /// <summary>A temporary directory, deleted with everything in it.</summary>
-    private sealed class TempDir : IDisposable
-    {
-        public string Path { get; } = Directory.CreateTempSubdirectory("linger-precompiled-").FullName;
-
-        public void Dispose()
-        {
-            try
-            {
-                Directory.Delete(Path, recursive: true);
-            }
-            catch (IOException)
-            {
-                // best effort
-            }
-        }
     }
 }
