@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
 # Compares two builds of linger (or one build under two settings) on one capture, run by run, in pairs.
 #   bash bench/ab.sh PAIRS CAPTURE "A" "B"
-# A and B are each "DIR" or "VAR=value,VAR=value DIR" (DIR: a `dotnet publish` output holding linger.dll), optionally
-# followed by extra `linger analyze` arguments (split at spaces) after a second space, e.g.
+# A and B are each "DIR" or "VAR=value,VAR=value DIR" (DIR: a `dotnet publish` output, run through its `linger`
+# executable when it has one, else as `dotnet DIR/linger.dll`), optionally followed by extra `linger analyze`
+# arguments (split at spaces) after a second space, e.g.
 #   bash bench/ab.sh 60 /tmp/bench.pcap /tmp/pubA "DOTNET_TieredCompilation=0 /tmp/pubA"
 # The pairs run in ABBA order (A first in odd pairs, B first in even ones), so a machine that speeds up or slows down
 # during the run hits both alike. Prints, for wall time and for CPU time (user + system), the medians of A and B, the
 # median of the paired differences (B - A), and in how many pairs B was lower.
 # On this project's shared 2-core machines, two identical builds differ by up to 6% over 20 pairs and by about 1.3%
-# over 60: use 60 pairs or more, and run the same build as A and B first to see the noise of the day.
-# Needs GNU time (/usr/bin/time).
+# over 60: use 60 pairs or more, and run the same build as A and B first to see the noise of the day. Wall time is
+# taken from the shell's clock (microseconds), CPU time from GNU time (/usr/bin/time, needed).
 set -euo pipefail
 shopt -s inherit_errexit # a failed run stops the comparison
 if [[ $# -lt 4 || $1 == -h || $1 == --help ]]; then
-  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
 pairs=$1 capture=$2 a=$3 b=$4
@@ -30,12 +31,17 @@ run() { # spec -> "wall cpu"
   fi
   dir=${spec%% *}
   [[ $spec == *' '* ]] && read -ra args <<<"${spec#* }"
+  local cmd=("$dir/linger") # a self-contained publish runs through its own executable, as the installed tool does
+  [[ -x $dir/linger ]] || cmd=(dotnet "$dir/linger.dll")
   [[ -f $dir/linger.dll ]] || { echo "ab: $dir/linger.dll not found" >&2; exit 1; }
-  if ! env "${envs[@]}" /usr/bin/time -f "%e %U %S" -o "$out.t" dotnet "$dir/linger.dll" analyze "$capture" "${args[@]}" >/dev/null; then
+  local t0=$EPOCHREALTIME t1
+  if ! env "${envs[@]}" /usr/bin/time -f "%U %S" -o "$out.t" "${cmd[@]}" analyze "$capture" "${args[@]}" >/dev/null; then
     echo "ab: linger failed: $1" >&2
     exit 1
   fi
-  awk '{ printf "%s %.2f\n", $1, $2 + $3 }' "$out.t"
+  t1=$EPOCHREALTIME
+  # Wall time from the shell's clock (microseconds; GNU time's %e counts in hundredths), CPU time from GNU time.
+  awk -v w="$t1 - $t0" '{ split(w, p, " - "); printf "%.4f %.2f\n", p[1] - p[2], $1 + $2 }' "$out.t"
 }
 
 for ((i = 1; i <= pairs; i++)); do

@@ -16,7 +16,9 @@ internal static class AnalyzeCommand
     public static readonly string[] Formats = ["table", "jsonl", "zeek"];
     public static readonly string[] Onlys = ["resets", "failures"];
 
-    public static Command Create(TextWriter stdout, TextWriter stderr, ConsoleOptions console, Stream? rawStdout)
+    private const double DefaultIdleSeconds = 3600;
+
+    public static Command Create(TextWriter stdout, TextWriter stderr, ConsoleOptions console, Stream? rawStdout, EarlyStart? early = null)
     {
         var files = new Argument<string[]>("file")
         {
@@ -28,7 +30,7 @@ internal static class AnalyzeCommand
         format.AcceptOnlyFromAmong(Formats);
         var only = new Option<string?>("--only") { Description = "resets: only conversations that ended with a RST; failures: resets, refused and unanswered connects, and suspected injections.", HelpName = "resets|failures" };
         only.AcceptOnlyFromAmong(Onlys);
-        var idle = new Option<double>("--idle-timeout") { Description = "Seconds of capture time after which a silent conversation is reported as it stands (default 3600).", DefaultValueFactory = _ => 3600 };
+        var idle = new Option<double>("--idle-timeout") { Description = "Seconds of capture time after which a silent conversation is reported as it stands (default 3600).", DefaultValueFactory = _ => DefaultIdleSeconds };
 
         var command = new Command("analyze", "Read captures and say, for every TCP conversation, how it ended (Zeek conn_state and history, and Linger's verdict), who reset it, and what each application most likely saw. Exit codes: 0 done, 2 usage error, 3 a file could not be read.")
         {
@@ -42,16 +44,22 @@ internal static class AnalyzeCommand
                 throw new UsageException("--idle-timeout must be a number of seconds above 0.");
             }
 
-            var options = new AnalyzeOptions
-            {
-                Filter = expression,
-                Tracker = new ConversationTrackerOptions { InactivityTimeout = TimeSpan.FromSeconds(seconds) },
-            };
+            var options = OptionsFor(expression, seconds);
             var paths = parse.GetValue(files) ?? [];
-            return Run(paths, options, parse.GetValue(format) ?? "table", parse.GetValue(only), stdout, stderr, console, rawStdout);
+            return Run(paths, options, parse.GetValue(format) ?? "table", parse.GetValue(only), stdout, stderr, console, rawStdout, early);
         });
         return command;
     }
+
+    /// <summary>The analysis options for a filter and an inactivity timeout.</summary>
+    internal static AnalyzeOptions OptionsFor(FilterExpression? filter, double idleSeconds) => new()
+    {
+        Filter = filter,
+        Tracker = new ConversationTrackerOptions { InactivityTimeout = TimeSpan.FromSeconds(idleSeconds) },
+    };
+
+    /// <summary>The analysis options of a command line that sets none of them (<see cref="EarlyStart"/>).</summary>
+    internal static AnalyzeOptions DefaultOptions() => OptionsFor(null, DefaultIdleSeconds);
 
     internal static FilterExpression? ParseFilter(string? text)
     {
@@ -77,7 +85,7 @@ internal static class AnalyzeCommand
         _ => true,
     };
 
-    private static int Run(string[] paths, AnalyzeOptions options, string format, string? only, TextWriter stdout, TextWriter stderr, ConsoleOptions console, Stream? rawStdout)
+    private static int Run(string[] paths, AnalyzeOptions options, string format, string? only, TextWriter stdout, TextWriter stderr, ConsoleOptions console, Stream? rawStdout, EarlyStart? early)
     {
         foreach (var p in paths)
         {
@@ -108,7 +116,7 @@ internal static class AnalyzeCommand
         using var background = new BackgroundWriter(inner);
         var writer = background;
         var progress = new ProgressLine(stderr, console);
-        var started = Stopwatch.StartNew();
+        var started = Stopwatch.GetTimestamp();
         var totals = new List<AnalysisTotals>();
         writer.Begin(DateTimeOffset.UtcNow);
         try
@@ -123,11 +131,22 @@ internal static class AnalyzeCommand
                     }
                 }
 
+                void Progress(long position, long length) => progress.Report(path, position, length);
                 try
                 {
-                    totals.Add(path == "-"
-                        ? AnalyzeStdin(options, Emit)
-                        : CaptureAnalyzer.AnalyzeFile(path, options, Emit, (position, length) => progress.Report(path, position, length)));
+                    if (path == "-")
+                    {
+                        totals.Add(AnalyzeStdin(options, Emit));
+                    }
+                    else if (early?.TryTake(path, options) == true)
+                    {
+                        started = early.StartedAt;
+                        totals.Add(early.Finish(Emit, Progress));
+                    }
+                    else
+                    {
+                        totals.Add(CaptureAnalyzer.AnalyzeFile(path, options, Emit, Progress));
+                    }
                 }
                 catch (CaptureFormatException ex)
                 {
@@ -187,7 +206,7 @@ internal static class AnalyzeCommand
                 }
             }
 
-            page.Line(string.Create(CultureInfo.InvariantCulture, $"analysed in {started.Elapsed.TotalSeconds:0.00} s"), "dim");
+            page.Line(string.Create(CultureInfo.InvariantCulture, $"analysed in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.00} s"), "dim");
             text.Flush();
         }
 
