@@ -25,9 +25,10 @@ namespace Linger.Cli.Analyze;
 /// started (the same path, and analysis options equal to the defaults the early start used); otherwise the early run
 /// is stopped and the command analyses as usual. Until the command takes it over, conversations wait in a list, in
 /// order, at most <see cref="MaxWaiting"/> of them (then the run waits for the command); after that they go straight
-/// to the command's writer, from the early run's thread, which is then the one thread writing. An error while reading is kept and thrown on the command's thread, where it is reported as
-/// without the early start. Nothing is written before the command has parsed its arguments, so a usage error
-/// still prints only the usage error.
+/// to the command's writer, from the early run's thread, which is then the one thread writing. An error while
+/// reading (or writing) is kept and thrown on the command's thread, where it is reported as without the early start.
+/// Nothing is written before the command has parsed its arguments, so a usage error still prints only the usage
+/// error.
 /// </para>
 /// </remarks>
 [SuppressMessage("Design", "CA1001", Justification = "At most one, for the life of the process; a stopped run may still be using its token.")]
