@@ -54,7 +54,7 @@ public sealed class PrecompiledBuildTests(PrecompiledBuildTests.Published publis
             Assert.Equal(0, precompiled.ExitCode);
             Assert.Equal(0, jit.ExitCode);
             Assert.True(jit.Stdout.Length > 100_000, $"{format}: the JIT build printed {jit.Stdout.Length} characters");
-            Assert.Equal(WithoutTiming(jit.Stdout), WithoutTiming(precompiled.Stdout));
+            Assert.Equal(OutputText.WithoutTiming(jit.Stdout), OutputText.WithoutTiming(precompiled.Stdout));
         }
 
         var explainPrecompiled = await published.RunAsync(null, "explain", "10054", "--json");
@@ -108,11 +108,6 @@ public sealed class PrecompiledBuildTests(PrecompiledBuildTests.Published publis
         Assert.Equal(0, result.ExitCode);
         return [.. File.ReadAllLines(list).Where(l => l.Contains("JIT compiled", StringComparison.Ordinal))];
     }
-
-    // The lines that carry the wall clock: the table's time taken, the Zeek log's opening and closing times.
-    private static string WithoutTiming(string output) =>
-        string.Join('\n', output.Split('\n').Where(l => !l.StartsWith("analysed in ", StringComparison.Ordinal)
-            && !l.StartsWith("#open\t", StringComparison.Ordinal) && !l.StartsWith("#close\t", StringComparison.Ordinal)));
 
     /// <summary>The release build, published once for the class into a temporary directory.</summary>
     public sealed class Published : IAsyncLifetime, IDisposable
