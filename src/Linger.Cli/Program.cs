@@ -9,7 +9,7 @@ internal static class Program
         Analyze.EarlyStart? early = null;
         if (args.Length > 0 && args[0] == "analyze")
         {
-            // The analysis starts on the other core while the console and the command line are set up (about 35 ms).
+            // The analysis starts on the other core while the console and the command line are set up (about 40 ms).
             // LINGER_NO_EARLY_START=1 turns that off, to compare.
             if (Environment.GetEnvironmentVariable("LINGER_NO_EARLY_START") != "1")
             {

@@ -12,10 +12,10 @@ namespace Linger.Cli.Analyze;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Why: from <c>Main</c> to the first packet tracked, the process spends about 35 ms on one core, opening the console
+/// Why: from <c>Main</c> to the first packet tracked, the process spends about 40 ms on one core, opening the console
 /// streams and building the command tree (type loading, mostly), while the other core idles. Started at once, the
 /// tracking threads use both cores from the start, and the set-up runs beside them. Measured on the benchmark capture
-/// with the precompiled build: 2.3% off the wall time (60 pairs); a 20-packet capture's run went from about 87 ms to
+/// with the precompiled build: 2.3% off the wall time (60 pairs); a 20-packet capture's run went from about 86 ms to
 /// 75 ms. In the JIT build, whose warm-up thread already uses the second core, it makes no measurable difference.
 /// </para>
 /// <para>

@@ -49,9 +49,9 @@ public sealed class EarlyStartTests
 
         var early = EarlyStart.TryStart(args);
         Assert.NotNull(early);
-        var with = RunInProcess(args, early);
+        var with = LingerRunner.Run(early, args);
         Assert.True(early.Taken, "the command took the early run over");
-        var without = RunInProcess(args, null);
+        var without = LingerRunner.Run(null, args);
 
         Assert.Equal(0, without.ExitCode);
         Assert.True(without.Stdout.Length > 10_000, $"{without.Stdout.Length} characters");
@@ -72,6 +72,16 @@ public sealed class EarlyStartTests
             Assert.Equal(0, without.ExitCode);
             AssertSame(without, with);
         }
+    }
+
+    [LinuxFact]
+    public async Task The_executable_starts_early_unless_told_not_to()
+    {
+        using var temp = new TempDirectory("linger-early-");
+        var capture = MixedCapture.Write(Path.Combine(temp.Path, "mixed.pcap"), 20_000, seed: 28);
+
+        Assert.True(await SeesEarlyThreadAsync(capture, null), "a thread named 'linger early st…' while the capture was analysed");
+        Assert.False(await SeesEarlyThreadAsync(capture, "1"), "none with LINGER_NO_EARLY_START=1");
     }
 
     [Fact]
@@ -106,7 +116,7 @@ public sealed class EarlyStartTests
 
         var early = EarlyStart.TryStart(args);
         Assert.NotNull(early);
-        var result = RunInProcess(args, early);
+        var result = LingerRunner.Run(early, args);
 
         Assert.Equal(ExitCodes.Usage, result.ExitCode);
         Assert.Equal(string.Empty, result.Stdout);
@@ -172,12 +182,51 @@ public sealed class EarlyStartTests
 
     private static string Key(ConversationSummary c) => $"{c.FirstFrame} {c.Client} {c.Server} {c.Verdict} {c.ConnState} {c.History} {c.Packets}";
 
-    private static LingerRunner.Result RunInProcess(string[] args, EarlyStart? early)
+    /// <summary>
+    /// Runs <c>linger analyze CAPTURE</c> as a process and watches its threads' names (<c>/proc/PID/task/*/comm</c>,
+    /// 15 characters at most) until it exits: whether the early start's thread was among them.
+    /// </summary>
+    private static async Task<bool> SeesEarlyThreadAsync(string capture, string? noEarlyStart)
     {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = LingerApp.Run(args, stdout, stderr, ConsoleOptions.Plain, rawStdout: null, early);
-        return new LingerRunner.Result(code, stdout.ToString(), stderr.ToString());
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in (string[])[LingerRunner.LingerDll, "analyze", capture, "--format", "jsonl"])
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        if (noEarlyStart is not null)
+        {
+            psi.Environment["LINGER_NO_EARLY_START"] = noEarlyStart;
+        }
+
+        using var process = System.Diagnostics.Process.Start(psi)!;
+        var stdout = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
+        var stderr = process.StandardError.ReadToEndAsync();
+        var seen = false;
+        var deadline = DateTime.UtcNow + Patience;
+        while (!process.HasExited && DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                seen |= Directory.EnumerateDirectories($"/proc/{process.Id}/task")
+                    .Any(t => File.Exists(t + "/comm") && File.ReadAllText(t + "/comm").StartsWith("linger early", StringComparison.Ordinal));
+            }
+            catch (IOException)
+            {
+                // the process or a thread ended while being looked at
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+
+            await Task.Delay(2);
+        }
+
+        using var cts = new CancellationTokenSource(Patience);
+        await process.WaitForExitAsync(cts.Token);
+        await stdout;
+        Assert.True(process.ExitCode == 0, await stderr);
+        return seen;
     }
 
     /// <summary>The offset of the classic pcap record that contains <paramref name="near"/>.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Linger.Cli;
+using Linger.Cli.Analyze;
 using Linger.Cli.Output;
 
 namespace Linger.Tests.Support;
@@ -10,11 +11,14 @@ public static class LingerRunner
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
     /// <summary>In-process: the same entry point as the executable, plain 80-column output.</summary>
-    public static Result Run(params string[] args)
+    public static Result Run(params string[] args) => Run(null, args);
+
+    /// <summary>In-process, handing the command an analysis started before it (<see cref="EarlyStart"/>), as Main does.</summary>
+    internal static Result Run(EarlyStart? early, params string[] args)
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var code = LingerApp.Run(args, stdout, stderr, ConsoleOptions.Plain);
+        var code = LingerApp.Run(args, stdout, stderr, ConsoleOptions.Plain, rawStdout: null, early);
         return new Result(code, stdout.ToString(), stderr.ToString());
     }
 
