@@ -29,6 +29,9 @@ public sealed class ConversationTracker
     // When a driver numbers the packets (several trackers sharing one capture), where each emitted summary falls in
     // the order one tracker would have emitted it; null otherwise.
     private readonly Queue<EmitOrder>? _orders;
+    // How many summaries ahead the end-of-input flush asks for a conversation's slot.
+    private const int FlushPrefetchDistance = 4;
+
     private readonly HistoryStrings _histories = new();
     private readonly long _inactivityNs;
     private readonly long _lingerNs;
@@ -190,6 +193,13 @@ public sealed class ConversationTracker
         GC.KeepAlive(this); // the slot's memory is the table's, freed with it: kept until the ref is no longer used
     }
 
+    /// <summary>
+    /// A packet with this flow-key hash comes soon (the caller saw it a few packets ahead): asks the processor for its
+    /// conversation's memory now, so that the miss is taken while other packets are tracked. Only a hint.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void Prefetch(uint hash) => _table.Prefetch(hash);
+
     /// <summary>Takes every summary emitted so far, oldest first.</summary>
     public IEnumerable<ConversationSummary> DrainFinished()
     {
@@ -285,6 +295,11 @@ public sealed class ConversationTracker
         var end = (int)Math.Min(slots.Length, (long)_flushNext + max);
         for (var i = _flushNext; i < end; i++)
         {
+            if (i + FlushPrefetchDistance < slots.Length)
+            {
+                _table.PrefetchSlot(slots[i + FlushPrefetchDistance]); // a cold slot each, read whole for its summary
+            }
+
             var slot = slots[i];
             ref var c = ref _table[slot];
             var ended = c.Lingering ? TrackingEnd.Finished : TrackingEnd.EndOfInput;
@@ -361,6 +376,13 @@ public sealed class ConversationTracker
         }
 
         _dueNs = Math.Min(DueAfter(_lingering.Head, _lingerNs), DueAfter(_active.Head, _inactivityNs));
+
+        // The finished conversation after the head is the next but one to go out: its slot (cold by now, as it
+        // finished a while ago) is asked for here, to arrive before its summary is built.
+        if (_lingering.Head >= 0 && _table.Link(_lingering.Head).Next is var next and >= 0)
+        {
+            _table.PrefetchSlot(next);
+        }
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Linger.Flows.Internal;
 
@@ -81,6 +82,48 @@ internal sealed class ConversationTable
         }
 
         return slot;
+    }
+
+    /// <summary>
+    /// Asks the processor for the slot of the conversation a look-up of this hash will most likely find: the one the
+    /// recent-slot cache holds for it, else the one in the index bucket where the look-up starts (a stale or colliding
+    /// entry costs only a useless fetch); with neither, that bucket. Only a hint: nothing is read from the slot.
+    /// </summary>
+    /// <remarks>
+    /// A packet misses the cache on its conversation's slot (one of tens of thousands, touched at random), and on the
+    /// TLB as well; taken one packet at a time, the waits add up to about a tenth of a run over the benchmark capture.
+    /// Asked for a few packets ahead, they overlap with the tracking of the packets before.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Prefetch(uint hash)
+    {
+        var recent = _recent[hash & (RecentSize - 1)];
+        if (recent.Hash == hash && recent.SlotPlusOne > 0)
+        {
+            PrefetchSlot(recent.SlotPlusOne - 1);
+        }
+        else if (_index.HomeSlot(hash) is var slot and >= 0)
+        {
+            PrefetchSlot(slot);
+        }
+        else
+        {
+            _index.PrefetchHome(hash);
+        }
+    }
+
+    /// <summary>Asks the processor for every cache line of a slot (only a hint; x86 only).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe void PrefetchSlot(int slot)
+    {
+        if (Sse.IsSupported)
+        {
+            var start = (byte*)Unsafe.AsPointer(ref this[slot]);
+            for (var offset = 0; offset < Unsafe.SizeOf<Conversation>() + 63; offset += 64)
+            {
+                Sse.Prefetch0(start + offset); // the last covers the line the slot's end falls in
+            }
+        }
     }
 
     /// <summary>

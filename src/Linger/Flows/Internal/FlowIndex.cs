@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Linger.Flows.Internal;
 
@@ -33,6 +34,24 @@ internal sealed class FlowIndex(ConversationTable slots)
             {
                 return b.SlotPlusOne - 1;
             }
+        }
+    }
+
+    /// <summary>The slot in the bucket where a look-up of this hash starts, when that bucket holds this hash; else -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int HomeSlot(uint hash)
+    {
+        var b = _buckets[(int)hash & _mask];
+        return b.SlotPlusOne > 0 && b.Hash == hash ? b.SlotPlusOne - 1 : -1;
+    }
+
+    /// <summary>Asks the processor for the bucket where a look-up of this hash starts (only a hint; x86 only).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe void PrefetchHome(uint hash)
+    {
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(Unsafe.AsPointer(ref _buckets[(int)hash & _mask]));
         }
     }
 
