@@ -119,9 +119,9 @@ internal sealed class ConversationTable
         if (Sse.IsSupported)
         {
             var start = (byte*)Unsafe.AsPointer(ref this[slot]);
-            for (var offset = 0; offset < Unsafe.SizeOf<Conversation>() + 63; offset += 64)
+            for (var offset = 0; offset < Unsafe.SizeOf<Conversation>(); offset += 64)
             {
-                Sse.Prefetch0(start + offset); // the last covers the line the slot's end falls in
+                Sse.Prefetch0(start + offset); // (slots start on a line: NativeChunk)
             }
         }
     }
@@ -232,13 +232,17 @@ internal sealed class ConversationTable
     /// </summary>
     private sealed class NativeChunk : SafeHandle
     {
+        // The slots start on a cache line (the C heap aligns to 16 bytes only): a 640-byte slot then spans 10 lines,
+        // not 11, and its first line holds the key and what every packet updates.
+        private const int LineBytes = 64;
+
         public NativeChunk(int bytes)
             : base(0, ownsHandle: true)
         {
-            SetHandle(Marshal.AllocHGlobal(bytes));
+            SetHandle(Marshal.AllocHGlobal(bytes + LineBytes - 1));
         }
 
-        public nint Address => handle;
+        public nint Address => (handle + LineBytes - 1) & ~(nint)(LineBytes - 1);
 
         public override bool IsInvalid => handle == 0;
 
