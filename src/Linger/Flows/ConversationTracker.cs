@@ -23,15 +23,15 @@ namespace Linger.Flows;
 /// </remarks>
 public sealed class ConversationTracker
 {
+    // How many summaries ahead the end-of-input flush asks for a conversation's slot (4 measured better than none).
+    private const int FlushPrefetchDistance = 4;
+
     private readonly ConversationTable _table = new();
     private readonly Queue<ConversationSummary> _finished = new();
 
     // When a driver numbers the packets (several trackers sharing one capture), where each emitted summary falls in
     // the order one tracker would have emitted it; null otherwise.
     private readonly Queue<EmitOrder>? _orders;
-    // How many summaries ahead the end-of-input flush asks for a conversation's slot.
-    private const int FlushPrefetchDistance = 4;
-
     private readonly HistoryStrings _histories = new();
     private readonly long _inactivityNs;
     private readonly long _lingerNs;

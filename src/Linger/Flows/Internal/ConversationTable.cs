@@ -97,6 +97,11 @@ internal sealed class ConversationTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Prefetch(uint hash)
     {
+        if (!Sse.IsSupported)
+        {
+            return; // (a constant to the compiler: no code at all where there is no prefetch instruction)
+        }
+
         var recent = _recent[hash & (RecentSize - 1)];
         if (recent.Hash == hash && recent.SlotPlusOne > 0)
         {
