@@ -31,9 +31,11 @@ run() { # spec -> "wall cpu"
   fi
   dir=${spec%% *}
   [[ $spec == *' '* ]] && read -ra args <<<"${spec#* }"
-  local cmd=("$dir/linger") # a self-contained publish runs through its own executable, as the installed tool does
-  [[ -x $dir/linger ]] || cmd=(dotnet "$dir/linger.dll")
-  [[ -f $dir/linger.dll ]] || { echo "ab: $dir/linger.dll not found" >&2; exit 1; }
+  local cmd=("$dir/linger") # a self-contained or native publish runs through its own executable, as the installed tool does
+  if [[ ! -x $dir/linger ]]; then
+    [[ -f $dir/linger.dll ]] || { echo "ab: neither $dir/linger nor $dir/linger.dll found" >&2; exit 1; }
+    cmd=(dotnet "$dir/linger.dll")
+  fi
   local t0=$EPOCHREALTIME t1
   if ! env "${envs[@]}" /usr/bin/time -f "%U %S" -o "$out.t" "${cmd[@]}" analyze "$capture" "${args[@]}" >/dev/null; then
     echo "ab: linger failed: $1" >&2

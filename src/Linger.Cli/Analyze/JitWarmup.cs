@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 
@@ -20,6 +21,9 @@ namespace Linger.Cli.Analyze;
 /// </remarks>
 internal static class JitWarmup
 {
+    // Reflection over Linger's own types: the JIT build keeps them all; the precompiled build neither needs nor has this.
+    private const string JitBuildOnly = "Looks up types and methods by reflection; only the JIT build warms up.";
+
     /// <summary>Linger.Core's types with AggressiveOptimization methods (most are internal to it, hence by name).</summary>
     internal static readonly string[] CoreTypes =
     [
@@ -55,6 +59,7 @@ internal static class JitWarmup
     }
 
     /// <summary>Compiles the methods; returns how many.</summary>
+    [RequiresUnreferencedCode(JitBuildOnly)]
     internal static int Run(string format)
     {
         var prepared = 0;
@@ -75,6 +80,7 @@ internal static class JitWarmup
     }
 
     /// <summary>The methods to compile for an output format, in the order the analysis first needs them.</summary>
+    [RequiresUnreferencedCode(JitBuildOnly)]
     internal static IEnumerable<MethodInfo> Methods(string format)
     {
         var core = typeof(Linger.Flows.ConversationTracker).Assembly;
@@ -96,10 +102,12 @@ internal static class JitWarmup
     }
 
     /// <summary>A type and the types nested in it, at any depth.</summary>
+    [RequiresUnreferencedCode(JitBuildOnly)]
     internal static IEnumerable<Type> WithNested(Type type) =>
         type.GetNestedTypes(BindingFlags.Public | BindingFlags.NonPublic).Where(t => !t.ContainsGenericParameters).SelectMany(WithNested).Prepend(type);
 
     /// <summary>The type's own non-generic methods marked AggressiveOptimization.</summary>
+    [RequiresUnreferencedCode(JitBuildOnly)]
     internal static IEnumerable<MethodInfo> Marked(Type type)
     {
         const BindingFlags Declared = BindingFlags.DeclaredOnly | BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic;
@@ -135,6 +143,7 @@ internal static class JitWarmup
         return "table";
     }
 
+    [RequiresUnreferencedCode(JitBuildOnly)]
     private static void RunQuietly(string format)
     {
         try

@@ -43,7 +43,7 @@ internal static class LabCommand
         }
 
         var host = process is not null && Path.GetFileNameWithoutExtension(process) == "dotnet" ? process : "dotnet";
-        return new ProcessStartInfo(host) { ArgumentList = { typeof(LabCommand).Assembly.Location, "lab-agent" } };
+        return new ProcessStartInfo(host) { ArgumentList = { Path.Combine(AppContext.BaseDirectory, "linger.dll"), "lab-agent" } };
     }
 
     private static void WriteJson(TextWriter stdout, Stream? rawStdout, Action<Stream> write)

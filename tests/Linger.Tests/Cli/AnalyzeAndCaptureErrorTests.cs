@@ -88,10 +88,10 @@ public sealed class AnalyzeAndCaptureErrorTests : IDisposable
         File.SetUnixFileMode(home, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute);
         try
         {
-            var dll = Path.Combine(AppContext.BaseDirectory, "linger.dll");
+            var (file, arguments) = LingerRunner.Command("capture", "-i", "lo", "--count", "1");
             var r = await Wire.Support.ExternalTool.RunAsync(
                 "setpriv",
-                ["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "env", $"HOME={home}", "DOTNET_CLI_HOME=" + home, "dotnet", dll, "capture", "-i", "lo", "--count", "1"],
+                ["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "env", $"HOME={home}", "DOTNET_CLI_HOME=" + home, file, .. arguments],
                 TimeSpan.FromSeconds(60));
             Assert.Equal(4, r.ExitCode);
             Assert.Contains("CAP_NET_RAW", r.Stderr);

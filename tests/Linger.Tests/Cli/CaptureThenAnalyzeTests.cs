@@ -37,8 +37,10 @@ public sealed class CaptureThenAnalyzeTests(CaptureThenAnalyzeTests.Recording re
                 return;
             }
 
-            await using var capture = await CaptureProcess.StartAsync("dotnet", [LingerRunner.LingerDll, "capture", "-i", "lo", "-w", File, "-q", Scenarios.Filter], "capturing on");
-            await using var live = await CaptureProcess.StartAsync("dotnet", [LingerRunner.LingerDll, "capture", "-i", "lo", "--analyze", "--format", "jsonl", Scenarios.Filter], "capturing on");
+            var (file, arguments) = LingerRunner.Command("capture", "-i", "lo", "-w", File, "-q", Scenarios.Filter);
+            await using var capture = await CaptureProcess.StartAsync(file, arguments, "capturing on");
+            (file, arguments) = LingerRunner.Command("capture", "-i", "lo", "--analyze", "--format", "jsonl", Scenarios.Filter);
+            await using var live = await CaptureProcess.StartAsync(file, arguments, "capturing on");
             await Scenarios.RunAsync();
 
             // The kernel hands over a ring block at most 100 ms after its first packet; give it time before stopping.

@@ -188,11 +188,9 @@ public sealed class EarlyStartTests
     /// </summary>
     private static async Task<bool> SeesEarlyThreadAsync(string capture, string? noEarlyStart)
     {
-        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in (string[])[LingerRunner.LingerDll, "analyze", capture, "--format", "jsonl"])
-        {
-            psi.ArgumentList.Add(a);
-        }
+        var psi = LingerRunner.StartInfo("analyze", capture, "--format", "jsonl");
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
 
         if (noEarlyStart is not null)
         {

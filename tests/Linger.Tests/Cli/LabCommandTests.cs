@@ -97,11 +97,9 @@ public sealed class LabCommandTests
     [LinuxFact]
     public async Task Ctrl_C_stops_the_catalogue_with_exit_130_and_says_it_cleaned_up()
     {
-        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in (string[])[LingerRunner.LingerDll, "lab"])
-        {
-            psi.ArgumentList.Add(a);
-        }
+        var psi = LingerRunner.StartInfo("lab");
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
 
         using var process = System.Diagnostics.Process.Start(psi)!;
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));

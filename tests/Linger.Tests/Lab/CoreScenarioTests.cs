@@ -99,6 +99,20 @@ public sealed class CoreScenarioTests
         }
     }
 
+    [Fact]
+    public void The_catalogue_lists_every_scenario_class_once_loopback_ones_first()
+    {
+        // The catalogue is a hand-written list (the ahead-of-time compiled build keeps only what it sees used).
+        var classes = typeof(Scenario).Assembly.GetTypes().Where(t => t.IsSubclassOf(typeof(Scenario)) && !t.IsAbstract);
+        var listed = ScenarioCatalog.All.Select(s => s.GetType()).ToList();
+
+        Assert.Equal(22, listed.Count);
+        Assert.Equal(listed.Count, listed.Distinct().Count());
+        Assert.Equal(classes.Select(t => t.FullName).Order(), listed.Select(t => t.FullName).Order());
+        var places = ScenarioCatalog.All.Select(s => s.Place).ToList();
+        Assert.True(places.IndexOf(ScenarioPlace.Namespaces) > places.LastIndexOf(ScenarioPlace.Loopback), "loopback scenarios first");
+    }
+
     private static async Task<ScenarioResult> RunAsync(string id, LabEnvironment environment)
     {
         var scenario = ScenarioCatalog.Find(id) ?? throw new InvalidOperationException($"no scenario {id}");

@@ -81,11 +81,9 @@ public sealed class LingerTimeoutTests(LingerTimeoutTests.Run run) : IClassFixtu
         // A signal at the thread waiting in close(2) ends the kernel's linger wait at once; the lab blocks them there.
         // SIGRTMIN is the one the .NET runtime handles itself (to stop threads for a collection), harmless to send.
         const int RealTimeMin = 34;
-        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in (string[])[LingerRunner.LingerDll, "lab", Id, "--no-capture", "--json"])
-        {
-            psi.ArgumentList.Add(a);
-        }
+        var psi = LingerRunner.StartInfo("lab", Id, "--no-capture", "--json");
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
 
         using var process = System.Diagnostics.Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -22,8 +22,8 @@ internal static class LoopbackScenarioRun
         return await new LabRunner(environment).RunAsync(scenario, cts.Token);
     }
 
-    /// <summary>The lab agent from the built linger.dll next to the tests, started as LabCommand starts it.</summary>
-    public static ProcessStartInfo AgentStart() => new("dotnet") { ArgumentList = { LingerRunner.LingerDll, "lab-agent" } };
+    /// <summary>The lab agent from the built linger next to the tests (<see cref="LingerRunner.Command"/>), started as LabCommand starts it.</summary>
+    public static ProcessStartInfo AgentStart() => LingerRunner.StartInfo("lab-agent");
 
     /// <summary>The one step whose action starts with <paramref name="action"/>.</summary>
     public static ScenarioStep Step(this ScenarioResult result, Actor actor, string action) =>

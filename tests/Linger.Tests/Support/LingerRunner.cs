@@ -22,18 +22,34 @@ public static class LingerRunner
         return new Result(code, stdout.ToString(), stderr.ToString());
     }
 
-    /// <summary>A real process (<c>dotnet linger.dll ...</c>) with redirected output, as a script would run it.</summary>
+    /// <summary>
+    /// A real process (<c>dotnet linger.dll ...</c>, or <see cref="OtherExecutable"/>) with redirected output, as a
+    /// script would run it.
+    /// </summary>
     public static Task<Result> RunProcessAsync(IDictionary<string, string>? environment, params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet");
-        psi.ArgumentList.Add(LingerDll);
-        foreach (var a in args)
+        return RunAsync(StartInfo(args), environment);
+    }
+
+    /// <summary>How to start linger with these arguments: <c>dotnet linger.dll ARGS</c>, or <see cref="OtherExecutable"/>.</summary>
+    public static (string File, string[] Arguments) Command(params string[] args) =>
+        OtherExecutable is { } executable ? (executable, args) : ("dotnet", [LingerDll, .. args]);
+
+    /// <summary>A process start for linger with these arguments (<see cref="Command"/>).</summary>
+    public static ProcessStartInfo StartInfo(params string[] args)
+    {
+        var (file, arguments) = Command(args);
+        var psi = new ProcessStartInfo(file);
+        foreach (var a in arguments)
         {
             psi.ArgumentList.Add(a);
         }
 
-        return RunAsync(psi, environment);
+        return psi;
     }
+
+    /// <summary>linger as a shell command line (arguments to follow, unquoted).</summary>
+    public static string ShellCommand => OtherExecutable ?? $"dotnet {LingerDll}";
 
     /// <summary>
     /// A real process on a pseudo-terminal (util-linux <c>script</c>), as a person at a terminal would run it.
@@ -42,13 +58,21 @@ public static class LingerRunner
     public static Task<Result> RunInTerminalAsync(IDictionary<string, string>? environment, params string[] args)
     {
         var psi = new ProcessStartInfo("script");
-        foreach (var a in (string[])["-qec", $"dotnet {LingerDll} {string.Join(' ', args)}", "/dev/null"])
+        foreach (var a in (string[])["-qec", $"{ShellCommand} {string.Join(' ', args)}", "/dev/null"])
         {
             psi.ArgumentList.Add(a);
         }
 
         return RunAsync(psi, environment);
     }
+
+    /// <summary>
+    /// The executable named by LINGER_TEST_EXECUTABLE, to run the tests' child processes with another build of linger
+    /// than the JIT build beside the tests (the precompiled one: <c>dotnet publish src/Linger.Cli -r linux-x64</c>), or
+    /// null. The ordinary test run leaves it unset; the precompiled build's own tests compare it with the JIT build.
+    /// </summary>
+    public static string? OtherExecutable =>
+        Environment.GetEnvironmentVariable("LINGER_TEST_EXECUTABLE") is { Length: > 0 } path ? Path.GetFullPath(path) : null;
 
     /// <summary>The built linger.dll, to run with <c>dotnet</c>.</summary>
     public static string LingerDll => Path.Combine(AppContext.BaseDirectory, "linger.dll");

@@ -16,11 +16,11 @@ public sealed class PromptTerminal : IDisposable
     private readonly StringBuilder _screen = new();
     private readonly Task _reading;
 
-    /// <summary>Starts <c>dotnet linger.dll ARGS</c> (arguments must not need shell quoting) without <paramref name="unset"/> in its environment.</summary>
+    /// <summary>Starts linger (<c>dotnet linger.dll ARGS</c>) (arguments must not need shell quoting) without <paramref name="unset"/> in its environment.</summary>
     public PromptTerminal(IEnumerable<string> unset, params string[] args)
     {
         var psi = new ProcessStartInfo("script") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in (string[])["-qec", $"dotnet {LingerRunner.LingerDll} {string.Join(' ', args)}", "/dev/null"])
+        foreach (var a in (string[])["-qec", $"{LingerRunner.ShellCommand} {string.Join(' ', args)}", "/dev/null"])
         {
             psi.ArgumentList.Add(a);
         }
