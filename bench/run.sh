@@ -5,7 +5,7 @@
 # linger runs twice per round: as the issue names it (`linger analyze FILE`: the default table, a row per
 # conversation and the summary, like tshark's conversation table) and with `--format jsonl` (every field, about
 # 770 bytes per conversation). The three commands alternate, so a busy moment hits them alike.
-# Needs tshark and GNU time (installed with apt-get when missing and run as root).
+# Needs tshark, GNU time and gcc (installed with apt-get when missing and run as root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 packets=${1:-2000000}
@@ -13,7 +13,7 @@ runs=${2:-5}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-for pair in tshark:tshark time:/usr/bin/time; do
+for pair in tshark:tshark time:/usr/bin/time gcc:gcc; do # gcc: the linker of linger's Native AOT build
   pkg=${pair%%:*}; cmd=${pair#*:}
   if ! command -v "$cmd" >/dev/null 2>&1; then
     [[ $(id -u) -eq 0 ]] || { echo "bench: $pkg is missing; install it (apt-get install $pkg)" >&2; exit 1; }
@@ -22,10 +22,9 @@ for pair in tshark:tshark time:/usr/bin/time; do
 done
 
 # linger is measured as a release is built: published for this machine's RID, which Linger.Cli.csproj makes the
-# precompiled build (self-contained, one composite ReadyToRun image of linger and the runtime's libraries, tiered
-# compilation off); the linux-x64 tool package is built the same way, and run, as here, through its own executable.
+# precompiled build (Native AOT: one native executable, no JIT); the linux-x64 tool package is built the same way.
 rid=${RID:-linux-x64}
-echo "==> publish (Release, $rid, self-contained, composite ReadyToRun)" >&2
+echo "==> publish (Release, $rid, Native AOT)" >&2
 dotnet publish src/Linger.Cli -c Release -r "$rid" -o "$work/linger" -nologo -v quiet >&2
 dotnet build bench/Linger.Bench -c Release -nologo -v quiet >&2
 linger=("$work/linger/linger")

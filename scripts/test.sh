@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# Debian packages the tests use (command -> package). Installed only when missing.
-declare -A NEEDED=([openssl]=openssl [sysctl]=procps [postfix]=postfix [script]=bsdutils [tcpdump]=tcpdump [tshark]=tshark [chromium]=chromium [ip]=iproute2 [nft]=nftables [vsftpd]=vsftpd [saslpasswd2]=sasl2-bin)
+# Debian packages the tests use (command -> package). Installed only when missing. gcc links the Native AOT build
+# that one test publishes (the ILCompiler prefers clang and takes gcc when clang is missing).
+declare -A NEEDED=([gcc]=gcc [openssl]=openssl [sysctl]=procps [postfix]=postfix [script]=bsdutils [tcpdump]=tcpdump [tshark]=tshark [chromium]=chromium [ip]=iproute2 [nft]=nftables [vsftpd]=vsftpd [saslpasswd2]=sasl2-bin)
 missing=()
 for cmd in "${!NEEDED[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${NEEDED[$cmd]}")

@@ -56,7 +56,7 @@ public sealed class PrecompiledBuildTests(PrecompiledBuildTests.Published publis
         foreach (var format in (string[])["table", "jsonl", "zeek"])
         {
             var precompiled = await published.RunAsync(null, "analyze", capture, "--format", format);
-            var jit = await LingerRunner.RunProcessAsync(null, "analyze", capture, "--format", format);
+            var jit = await RunJitAsync(null, "analyze", capture, "--format", format);
             Assert.Equal(0, precompiled.ExitCode);
             Assert.Equal(0, jit.ExitCode);
             Assert.True(jit.Stdout.Length > 100_000, $"{format}: the JIT build printed {jit.Stdout.Length} characters");
@@ -64,7 +64,7 @@ public sealed class PrecompiledBuildTests(PrecompiledBuildTests.Published publis
         }
 
         var explainPrecompiled = await published.RunAsync(null, "explain", "10054", "--json");
-        var explainJit = await LingerRunner.RunProcessAsync(null, "explain", "10054", "--json");
+        var explainJit = await RunJitAsync(null, "explain", "10054", "--json");
         Assert.Equal(explainJit.Stdout, explainPrecompiled.Stdout);
     }
 
@@ -76,7 +76,7 @@ public sealed class PrecompiledBuildTests(PrecompiledBuildTests.Published publis
         var jitList = Path.Combine(temp.Path, "jit.txt");
         var precompiledList = Path.Combine(temp.Path, "precompiled.txt");
 
-        var jit = await LingerRunner.RunProcessAsync(JitListing(jitList), "analyze", capture);
+        var jit = await RunJitAsync(JitListing(jitList), "analyze", capture);
         var precompiled = await published.RunAsync(JitListing(precompiledList), "analyze", capture);
 
         // The JIT build lists what it compiles (so the check can see), the native build has no JIT to list anything.
@@ -118,9 +118,21 @@ public sealed class PrecompiledBuildTests(PrecompiledBuildTests.Published publis
         }
 
         var framework = await LingerRunner.RunAsync(psi, null);
-        var jit = await LingerRunner.RunProcessAsync(null, "analyze", capture, "--format", "jsonl");
+        var jit = await RunJitAsync(null, "analyze", capture, "--format", "jsonl");
         Assert.True(framework.ExitCode == 0, $"exit {framework.ExitCode}: {framework.Stderr}");
         Assert.Equal(jit.Stdout, framework.Stdout);
+    }
+
+    /// <summary>The JIT build beside the tests (<c>dotnet linger.dll</c>), whatever LINGER_TEST_EXECUTABLE says.</summary>
+    private static Task<LingerRunner.Result> RunJitAsync(IDictionary<string, string>? environment, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet");
+        foreach (var a in args.Prepend(LingerRunner.LingerDll))
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        return LingerRunner.RunAsync(psi, environment);
     }
 
     private static Dictionary<string, string> JitListing(string path) =>

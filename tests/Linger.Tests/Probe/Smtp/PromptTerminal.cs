@@ -128,7 +128,9 @@ public sealed class PromptTerminal : IDisposable
 
             try
             {
-                if (File.ReadAllText(Path.Combine(dir, "cmdline")).Contains("linger.dll", StringComparison.Ordinal))
+                // linger itself (dotnet linger.dll, or the executable under test), not the shell that started it.
+                var arguments = File.ReadAllText(Path.Combine(dir, "cmdline")).Split('\0');
+                if (arguments[0] == LingerRunner.OtherExecutable || arguments.Contains(LingerRunner.LingerDll))
                 {
                     return new FileInfo(Path.Combine(dir, "fd", "0")).LinkTarget ?? throw new InvalidOperationException($"{dir}/fd/0 is not a link");
                 }
