@@ -123,6 +123,46 @@ public sealed class PrecompiledBuildTests(PrecompiledBuildTests.Published publis
         Assert.Equal(jit.Stdout, framework.Stdout);
     }
 
+    [LinuxX64Fact]
+    public async Task The_tool_packages_pack_as_the_README_says_and_the_installed_tool_is_the_native_build()
+    {
+        using var temp = new TempDirectory("linger-pack-");
+        var feed = Path.Combine(temp.Path, "nupkg");
+        foreach (var rid in (string?[])[null, "linux-x64", "any"])
+        {
+            var pack = await Published.DotnetAsync(["pack", Published.Project, "-c", "Release", "-o", feed, "-nologo", "-v", "quiet", .. rid is null ? Array.Empty<string>() : ["-r", rid]]);
+            Assert.True(pack.ExitCode == 0, $"dotnet pack {rid}: {pack.Stdout}{pack.Stderr}");
+        }
+
+        Assert.Equal(
+            ["Linger.Tool.0.1.0.nupkg", "Linger.Tool.any.0.1.0.nupkg", "Linger.Tool.linux-x64.0.1.0.nupkg"],
+            Directory.GetFiles(feed).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        using (var native = System.IO.Compression.ZipFile.OpenRead(Path.Combine(feed, "Linger.Tool.linux-x64.0.1.0.nupkg")))
+        {
+            var names = native.Entries.Select(e => e.FullName).ToList();
+            Assert.Contains("tools/any/linux-x64/linger", names);
+            Assert.DoesNotContain(names, n => n.EndsWith("libcoreclr.so", StringComparison.Ordinal) || n.EndsWith("System.Private.CoreLib.dll", StringComparison.Ordinal));
+        }
+
+        var tools = Path.Combine(temp.Path, "tools");
+        var install = await Published.DotnetAsync(["tool", "install", "Linger.Tool", "--tool-path", tools, "--add-source", feed]);
+        Assert.True(install.ExitCode == 0, install.Stdout + install.Stderr);
+        var installed = new ProcessStartInfo(Path.Combine(tools, "linger"));
+        installed.ArgumentList.Add("explain");
+        installed.ArgumentList.Add("10054");
+        var explain = await LingerRunner.RunAsync(installed, null);
+        Assert.Equal(0, explain.ExitCode);
+        Assert.Contains("WSAECONNRESET", explain.Stdout, StringComparison.Ordinal);
+        var head = new byte[4];
+        using (var file = File.OpenRead(new FileInfo(Path.Combine(tools, "linger")).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Path.Combine(tools, "linger")))
+        {
+            file.ReadExactly(head);
+        }
+
+        Assert.Equal("\u007fELF"u8.ToArray(), head);
+        Assert.DoesNotContain(Directory.EnumerateFiles(tools, "*", SearchOption.AllDirectories), f => f.EndsWith("libcoreclr.so", StringComparison.Ordinal));
+    }
+
     /// <summary>The JIT build beside the tests (<c>dotnet linger.dll</c>), whatever LINGER_TEST_EXECUTABLE says.</summary>
     private static Task<LingerRunner.Result> RunJitAsync(IDictionary<string, string>? environment, params string[] args)
     {
@@ -164,12 +204,18 @@ public sealed class PrecompiledBuildTests(PrecompiledBuildTests.Published publis
 
         public string Directory => _dir.Path;
 
+        /// <summary>src/Linger.Cli/Linger.Cli.csproj.</summary>
+        public static string Project => Path.Combine(RepositoryRoot(), "src", "Linger.Cli", "Linger.Cli.csproj");
+
         /// <summary><c>dotnet publish src/Linger.Cli -c Release -r linux-x64 -o OUTPUT</c>, with more arguments.</summary>
-        public static async Task<LingerRunner.Result> PublishAsync(string output, params string[] more)
+        public static Task<LingerRunner.Result> PublishAsync(string output, params string[] more) =>
+            DotnetAsync(["publish", Project, "-c", "Release", "-r", "linux-x64", "-o", output, "-nologo", "-v", "quiet", .. more]);
+
+        /// <summary><c>dotnet ARGS</c>, given up to 15 minutes (a Native AOT compilation takes one or two).</summary>
+        public static async Task<LingerRunner.Result> DotnetAsync(string[] args)
         {
-            var project = Path.Combine(RepositoryRoot(), "src", "Linger.Cli", "Linger.Cli.csproj");
             var psi = new ProcessStartInfo("dotnet");
-            foreach (var a in ((string[])["publish", project, "-c", "Release", "-r", "linux-x64", "-o", output, "-nologo", "-v", "quiet"]).Concat(more))
+            foreach (var a in args)
             {
                 psi.ArgumentList.Add(a);
             }
