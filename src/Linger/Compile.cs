@@ -12,9 +12,8 @@ internal static class Compile
     /// In an ordinary build it is <see cref="MethodImplOptions.AggressiveOptimization"/>: the JIT compiles the method
     /// optimised the first time it runs, instead of starting with unoptimised code that is replaced only after many
     /// calls (a run over a large capture was 55% slower without it). The precompiled release build (the linux-x64 tool,
-    /// <c>dotnet publish -r linux-x64</c>: self-contained, one composite ReadyToRun image of the application and the
-    /// runtime's libraries, see Linger.Cli.csproj) defines LINGER_PRECOMPILED and has no such flag: crossgen2 leaves
-    /// every AggressiveOptimization method to the JIT, and there these methods are compiled ahead of time like the rest.
+    /// <c>dotnet publish -r linux-x64</c>: Native AOT, see Linger.Cli.csproj) defines LINGER_PRECOMPILED and has no
+    /// such flag: it has no JIT, and every method is compiled ahead of time, optimised, like the rest.
     /// </remarks>
 #if LINGER_PRECOMPILED
     public const MethodImplOptions Hot = 0;
