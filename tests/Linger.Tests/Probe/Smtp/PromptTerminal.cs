@@ -16,7 +16,10 @@ public sealed class PromptTerminal : IDisposable
     private readonly StringBuilder _screen = new();
     private readonly Task _reading;
 
-    /// <summary>Starts linger (<c>dotnet linger.dll ARGS</c>) (arguments must not need shell quoting) without <paramref name="unset"/> in its environment.</summary>
+    /// <summary>
+    /// Starts linger with ARGS (<see cref="LingerRunner.ShellCommand"/>; arguments must not need shell quoting) without
+    /// <paramref name="unset"/> in its environment.
+    /// </summary>
     public PromptTerminal(IEnumerable<string> unset, params string[] args)
     {
         var psi = new ProcessStartInfo("script") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
