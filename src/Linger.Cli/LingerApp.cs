@@ -11,26 +11,12 @@ internal static class LingerApp
     public static readonly IReadOnlySet<string> Commands = new HashSet<string>(StringComparer.Ordinal) { "explain", "analyze", "capture", "lab", "probe" };
 
     /// <summary>Runs the command line. <paramref name="rawStdout"/> is the process's standard output as bytes, for
-    /// formats written as UTF-8 directly (JSON Lines); null writes them through <paramref name="stdout"/>.
-    /// <paramref name="early"/> is an analysis started before the command line was parsed, for <c>analyze</c> to take
-    /// over; stopped if it does not.</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, ConsoleOptions console, Stream? rawStdout = null, Analyze.EarlyStart? early = null)
-    {
-        try
-        {
-            return RunCommand(args, stdout, stderr, console, rawStdout, early);
-        }
-        finally
-        {
-            early?.Stop();
-        }
-    }
-
-    private static int RunCommand(string[] args, TextWriter stdout, TextWriter stderr, ConsoleOptions console, Stream? rawStdout, Analyze.EarlyStart? early)
+    /// formats written as UTF-8 directly (JSON Lines); null writes them through <paramref name="stdout"/>.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, ConsoleOptions console, Stream? rawStdout = null)
     {
         var root = new RootCommand("linger: find out why a TCP connection died, show the evidence, and keep applications alive through it.");
         root.Subcommands.Add(ExplainCommand.Create(stdout, stderr, console));
-        root.Subcommands.Add(Analyze.AnalyzeCommand.Create(stdout, stderr, console, rawStdout, early));
+        root.Subcommands.Add(Analyze.AnalyzeCommand.Create(stdout, stderr, console, rawStdout));
         root.Subcommands.Add(Capture.CaptureCommand.Create(stdout, stderr, console, rawStdout));
         root.Subcommands.Add(Lab.LabCommand.Create(stdout, stderr, console, rawStdout));
         root.Subcommands.Add(Probe.ProbeCommand.Create(stdout, stderr, console, rawStdout));

@@ -18,7 +18,7 @@ internal static class AnalyzeCommand
 
     private const double DefaultIdleSeconds = 3600;
 
-    public static Command Create(TextWriter stdout, TextWriter stderr, ConsoleOptions console, Stream? rawStdout, EarlyStart? early = null)
+    public static Command Create(TextWriter stdout, TextWriter stderr, ConsoleOptions console, Stream? rawStdout)
     {
         var files = new Argument<string[]>("file")
         {
@@ -46,7 +46,7 @@ internal static class AnalyzeCommand
 
             var options = OptionsFor(expression, seconds);
             var paths = parse.GetValue(files) ?? [];
-            return Run(paths, options, parse.GetValue(format) ?? "table", parse.GetValue(only), stdout, stderr, console, rawStdout, early);
+            return Run(paths, options, parse.GetValue(format) ?? "table", parse.GetValue(only), stdout, stderr, console, rawStdout);
         });
         return command;
     }
@@ -57,9 +57,6 @@ internal static class AnalyzeCommand
         Filter = filter,
         Tracker = new ConversationTrackerOptions { InactivityTimeout = TimeSpan.FromSeconds(idleSeconds) },
     };
-
-    /// <summary>The analysis options of a command line that sets none of them (<see cref="EarlyStart"/>).</summary>
-    internal static AnalyzeOptions DefaultOptions() => OptionsFor(null, DefaultIdleSeconds);
 
     internal static FilterExpression? ParseFilter(string? text)
     {
@@ -85,7 +82,7 @@ internal static class AnalyzeCommand
         _ => true,
     };
 
-    private static int Run(string[] paths, AnalyzeOptions options, string format, string? only, TextWriter stdout, TextWriter stderr, ConsoleOptions console, Stream? rawStdout, EarlyStart? early)
+    private static int Run(string[] paths, AnalyzeOptions options, string format, string? only, TextWriter stdout, TextWriter stderr, ConsoleOptions console, Stream? rawStdout)
     {
         foreach (var p in paths)
         {
@@ -137,11 +134,6 @@ internal static class AnalyzeCommand
                     if (path == "-")
                     {
                         totals.Add(AnalyzeStdin(options, Emit));
-                    }
-                    else if (early?.TryTake(path, options) == true)
-                    {
-                        started = early.StartedAt;
-                        totals.Add(early.Finish(Emit, Progress));
                     }
                     else
                     {

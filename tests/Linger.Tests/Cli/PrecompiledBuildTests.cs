@@ -111,13 +111,7 @@ public sealed class PrecompiledBuildTests(PrecompiledBuildTests.Published publis
         Assert.False(File.Exists(Path.Combine(output, "libcoreclr.so")), "framework-dependent: no runtime of its own");
 
         var capture = MixedCapture.Write(Path.Combine(temp.Path, "mixed.pcap"), 500, seed: 10);
-        var psi = new ProcessStartInfo("dotnet");
-        foreach (var a in (string[])[Path.Combine(output, "linger.dll"), "analyze", capture, "--format", "jsonl"])
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        var framework = await LingerRunner.RunAsync(psi, null);
+        var framework = await LingerRunner.RunAsync(LingerRunner.StartInfo(("dotnet", [Path.Combine(output, "linger.dll"), "analyze", capture, "--format", "jsonl"])), null);
         var jit = await RunJitAsync(null, "analyze", capture, "--format", "jsonl");
         Assert.True(framework.ExitCode == 0, $"exit {framework.ExitCode}: {framework.Stderr}");
         Assert.Equal(jit.Stdout, framework.Stdout);
@@ -147,10 +141,7 @@ public sealed class PrecompiledBuildTests(PrecompiledBuildTests.Published publis
         var tools = Path.Combine(temp.Path, "tools");
         var install = await Published.DotnetAsync(["tool", "install", "Linger.Tool", "--tool-path", tools, "--add-source", feed]);
         Assert.True(install.ExitCode == 0, install.Stdout + install.Stderr);
-        var installed = new ProcessStartInfo(Path.Combine(tools, "linger"));
-        installed.ArgumentList.Add("explain");
-        installed.ArgumentList.Add("10054");
-        var explain = await LingerRunner.RunAsync(installed, null);
+        var explain = await LingerRunner.RunAsync(LingerRunner.StartInfo((Path.Combine(tools, "linger"), ["explain", "10054"])), null);
         Assert.Equal(0, explain.ExitCode);
         Assert.Contains("WSAECONNRESET", explain.Stdout, StringComparison.Ordinal);
         var head = new byte[4];
@@ -163,17 +154,9 @@ public sealed class PrecompiledBuildTests(PrecompiledBuildTests.Published publis
         Assert.DoesNotContain(Directory.EnumerateFiles(tools, "*", SearchOption.AllDirectories), f => f.EndsWith("libcoreclr.so", StringComparison.Ordinal));
     }
 
-    /// <summary>The JIT build beside the tests (<c>dotnet linger.dll</c>), whatever LINGER_TEST_EXECUTABLE says.</summary>
-    private static Task<LingerRunner.Result> RunJitAsync(IDictionary<string, string>? environment, params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet");
-        foreach (var a in args.Prepend(LingerRunner.LingerDll))
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        return LingerRunner.RunAsync(psi, environment);
-    }
+    /// <summary>The JIT build beside the tests, whatever LINGER_TEST_EXECUTABLE says.</summary>
+    private static Task<LingerRunner.Result> RunJitAsync(IDictionary<string, string>? environment, params string[] args) =>
+        LingerRunner.RunAsync(LingerRunner.StartInfo(LingerRunner.JitCommand(args)), environment);
 
     private static Dictionary<string, string> JitListing(string path) =>
         new() { ["DOTNET_JitStdOutFile"] = path, ["DOTNET_JitDisasmSummary"] = "1" };
@@ -214,13 +197,7 @@ public sealed class PrecompiledBuildTests(PrecompiledBuildTests.Published publis
         /// <summary><c>dotnet ARGS</c>, given up to 15 minutes (a Native AOT compilation takes one or two).</summary>
         public static async Task<LingerRunner.Result> DotnetAsync(string[] args)
         {
-            var psi = new ProcessStartInfo("dotnet");
-            foreach (var a in args)
-            {
-                psi.ArgumentList.Add(a);
-            }
-
-            return await LingerRunner.RunAsync(psi, null, PublishTimeout);
+            return await LingerRunner.RunAsync(LingerRunner.StartInfo(("dotnet", args)), null, PublishTimeout);
         }
 
         /// <summary>Runs the published executable, as the installed tool runs.</summary>

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Linger.Cli;
-using Linger.Cli.Analyze;
 using Linger.Cli.Output;
 
 namespace Linger.Tests.Support;
@@ -11,14 +10,11 @@ public static class LingerRunner
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
     /// <summary>In-process: the same entry point as the executable, plain 80-column output.</summary>
-    public static Result Run(params string[] args) => Run(null, args);
-
-    /// <summary>In-process, handing the command an analysis started before it (<see cref="EarlyStart"/>), as Main does.</summary>
-    internal static Result Run(EarlyStart? early, params string[] args)
+    public static Result Run(params string[] args)
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var code = LingerApp.Run(args, stdout, stderr, ConsoleOptions.Plain, rawStdout: null, early);
+        var code = LingerApp.Run(args, stdout, stderr, ConsoleOptions.Plain, rawStdout: null);
         return new Result(code, stdout.ToString(), stderr.ToString());
     }
 
@@ -33,12 +29,18 @@ public static class LingerRunner
 
     /// <summary>How to start linger with these arguments: <c>dotnet linger.dll ARGS</c>, or <see cref="OtherExecutable"/>.</summary>
     public static (string File, string[] Arguments) Command(params string[] args) =>
-        OtherExecutable is { } executable ? (executable, args) : ("dotnet", [LingerDll, .. args]);
+        OtherExecutable is { } executable ? (executable, args) : JitCommand(args);
+
+    /// <summary>The JIT build beside the tests, <c>dotnet linger.dll ARGS</c>, whatever LINGER_TEST_EXECUTABLE says.</summary>
+    public static (string File, string[] Arguments) JitCommand(params string[] args) => ("dotnet", [LingerDll, .. args]);
 
     /// <summary>A process start for linger with these arguments (<see cref="Command"/>).</summary>
-    public static ProcessStartInfo StartInfo(params string[] args)
+    public static ProcessStartInfo StartInfo(params string[] args) => StartInfo(Command(args));
+
+    /// <summary>A process start for a command and its arguments.</summary>
+    public static ProcessStartInfo StartInfo((string File, string[] Arguments) command)
     {
-        var (file, arguments) = Command(args);
+        var (file, arguments) = command;
         var psi = new ProcessStartInfo(file);
         foreach (var a in arguments)
         {
